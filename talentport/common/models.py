@@ -1,0 +1,92 @@
+"""Shared model bases: public UUIDs, timestamps, validity periods, append-only events."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """Every public object is addressed by a UUID, never by its row number."""
+
+    uuid = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ValidityQuerySet(models.QuerySet):
+    def valid_on(self, day: dt.date | None = None) -> ValidityQuerySet:
+        day = day or timezone.localdate()
+        return self.filter(
+            models.Q(valid_from__isnull=True) | models.Q(valid_from__lte=day),
+            models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=day),
+        )
+
+
+class ValidityMixin(models.Model):
+    """A period during which a catalog item, guide or policy is in force (both ends inclusive)."""
+
+    valid_from = models.DateField(_("生效日期"), null=True, blank=True)
+    valid_to = models.DateField(_("失效日期"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class AuditEvent(models.Model):
+    """Append-only journal of everything that happened to an object.
+
+    Nothing is updated or deleted: a correction is a new event.
+    """
+
+    uuid = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办对象"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
+    subject_id = models.CharField(_("对象编号"), max_length=64, db_index=True)
+    action = models.CharField(_("动作"), max_length=80)
+    from_state = models.CharField(_("原状态"), max_length=40, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=40, blank=True)
+    reason = models.TextField(_("原因"), blank=True)
+    data = models.JSONField(_("附加数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计事件")
+        ordering = ["at", "id"]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("审计事件只能追加，不能修改")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("审计事件不能删除")

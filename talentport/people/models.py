@@ -1,0 +1,47 @@
+"""Accounts and roles."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from talentport.common.models import BaseModel
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", _("申请人")
+    GUARDIAN = "guardian", _("监护人（家长）")
+    EMPLOYER = "employer", _("用人单位")
+    WINDOW_SPECIALIST = "window_specialist", _("窗口服务专员")
+    DEPARTMENT_SPECIALIST = "department_specialist", _("部门服务专员")
+    ADMINISTRATOR = "administrator", _("管理员")
+
+
+class User(AbstractUser, BaseModel):
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.APPLICANT)
+    display_name = models.CharField(_("姓名"), max_length=80, blank=True)
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("所属部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="specialists_accounts",
+        help_text=_("部门服务专员必须绑定一个部门"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.role in {
+            Role.WINDOW_SPECIALIST,
+            Role.DEPARTMENT_SPECIALIST,
+            Role.ADMINISTRATOR,
+        }
+
+    def __str__(self) -> str:
+        return self.display_name or self.username

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("talentport.api.urls")),
+    path("accounts/", include("talentport.people.urls")),
+    path("workbench/", include("talentport.workbench.urls")),
+    path("", include("talentport.portal.urls")),
+]
+
+handler400 = "talentport.portal.views.error_400"
+handler403 = "talentport.portal.views.error_403"
+handler404 = "talentport.portal.views.error_404"
+handler500 = "talentport.portal.views.error_500"

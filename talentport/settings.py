@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "talentport.cases",
     "talentport.archives",
     "talentport.notify",
+    "talentport.funds",
     "talentport.portal",
     "talentport.workbench",
     "talentport.api",

@@ -45,3 +45,25 @@ class User(AbstractUser, BaseModel):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+
+class TalentProfile(BaseModel):
+    """What a person told the platform about themselves, in the contract profile format
+    (../shared/contracts/profile.schema.json): the policy engine evaluates exactly this."""
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("账户"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="talent_profile",
+    )
+    data = models.JSONField(_("画像数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("人才画像")
+        verbose_name_plural = _("人才画像")
+
+    def __str__(self) -> str:
+        return str(self.user) if self.user_id else str(self.uuid)

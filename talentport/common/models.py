@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -22,7 +23,7 @@ class BaseModel(models.Model):
         abstract = True
 
 
-class ValidityQuerySet(models.QuerySet):
+class ValidityQuerySet(models.QuerySet):  # type: ignore[type-arg]
     def valid_on(self, day: dt.date | None = None) -> ValidityQuerySet:
         day = day or timezone.localdate()
         return self.filter(
@@ -83,10 +84,62 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("审计事件")
         ordering = ["at", "id"]
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def __str__(self) -> str:
+        return f"{self.subject_type}:{self.subject_id} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("审计事件只能追加，不能修改")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError("审计事件不能删除")
+
+
+class PiiAccessLogQuerySet(models.QuerySet["PiiAccessLog"]):
+    def update(self, **kwargs: object) -> int:
+        raise ValueError("个人信息查看记录只能追加，不能修改")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError("个人信息查看记录不能删除")
+
+
+class PiiAccessLog(models.Model):
+    """Append-only record of who saw which personal data of whom, and why.
+
+    Written by ``talentport.common.pii.log_pii_access``; never updated or deleted.
+    """
+
+    uuid = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("查看人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    subject_type = models.CharField(_("对象类型"), max_length=80)
+    subject_id = models.CharField(_("对象编号"), max_length=64)
+    field = models.CharField(_("字段"), max_length=80)
+    purpose = models.CharField(_("查看目的"), max_length=200)
+
+    objects = PiiAccessLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("个人信息查看记录")
+        verbose_name_plural = _("个人信息查看记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["subject_type", "subject_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.subject_type}#{self.subject_id}.{self.field}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("个人信息查看记录只能追加，不能修改")
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("审计事件不能删除")
+        raise ValueError("个人信息查看记录不能删除")

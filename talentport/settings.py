@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "talentport.archives",
     "talentport.notify",
     "talentport.funds",
+    "talentport.jobs",
     "talentport.portal",
     "talentport.workbench",
     "talentport.api",

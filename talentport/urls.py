@@ -5,8 +5,17 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("talentport.api.urls")),
+    path("api/v1/", include("talentport.policies.api_urls")),
+    path("api/v1/", include("talentport.cases.api_urls")),
+    path("api/v1/", include("talentport.archives.api_urls")),
+    path("api/v1/", include("talentport.jobs.api_urls")),
+    path("healthz", include("talentport.api.health_urls")),
     path("accounts/", include("talentport.people.urls")),
     path("workbench/", include("talentport.workbench.urls")),
+    path("policies/", include("talentport.policies.urls")),
+    path("cases/", include("talentport.cases.urls")),
+    path("archives/", include("talentport.archives.urls")),
+    path("jobs/", include("talentport.jobs.urls")),
     path("", include("talentport.portal.urls")),
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("talentport.people.urls")),
     path("workbench/", include("talentport.workbench.urls")),
     path("policies/", include("talentport.policies.urls")),
+    path("inbox/", include("talentport.notify.urls")),
     path("cases/", include("talentport.cases.urls")),
     path("archives/", include("talentport.archives.urls")),
     path("jobs/", include("talentport.jobs.urls")),

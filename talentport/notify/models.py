@@ -29,7 +29,10 @@ class Message(BaseModel):
     body = models.TextField(_("正文"), blank=True)
     link = models.CharField(_("链接"), max_length=300, blank=True)
     dedupe_key = models.CharField(
-        _("去重键"), max_length=200, unique=True, help_text=_("同一键只发送一次，重复执行不会重复发送")
+        _("去重键"),
+        max_length=200,
+        unique=True,
+        help_text=_("同一键只发送一次，重复执行不会重复发送"),
     )
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     emailed = models.BooleanField(_("已发邮件"), default=False)

@@ -72,3 +72,6 @@ class EligibilitySnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["profile", "policy_id"], name="uniq_snapshot")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id}: {self.status}"

@@ -1,0 +1,226 @@
+"""The Django side of the policy engine: versions, publishing, push (政策找人),
+the questionnaire (我能享受哪些政策) and the district comparison."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from talentport.funds.models import Grant, GrantStatus
+from talentport.notify.models import Message, MessageKind
+from talentport.people.models import Role, TalentProfile, User
+from talentport.policies.errors import PolicyErrorCode, PolicyPublishError
+from talentport.policies.models import PolicyVersion
+from talentport.policies.selectors import district_comparison, eligibility_for_profile
+from talentport.policies.services import (
+    RULES_DIR,
+    policies_sync,
+    policy_publish,
+    policy_push_run,
+)
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = dt.date(2026, 11, 22)
+DOCTOR = {
+    "education": {
+        "degree": "doctor",
+        "overseas": True,
+        "full_time": True,
+        "graduation_date": "2025-01-20",
+        "cscse_certified": True,
+    },
+    "employment": {
+        "kind": "employee",
+        "city": "qingdao",
+        "district": "shibei",
+        "employer_type": "state_owned_enterprise",
+        "start_date": "2025-04-01",
+        "first_in_city": True,
+    },
+    "person": {"birth_date": "1991-04-02"},
+}
+
+
+def _result(doc: dict, policy_id: str) -> dict:
+    return next(r for r in doc["results"] if r["policy"] == policy_id)
+
+
+@pytest.fixture
+def synced() -> None:
+    policies_sync()
+
+
+def _housing_text(bachelor: int, master: int, doctor: int) -> str:
+    data = yaml.safe_load(
+        (Path(RULES_DIR) / "qingdao.graduate_housing_subsidy.yaml").read_text(encoding="utf-8")
+    )
+    first_key = next(iter(data["parameters"]["monthly"]["values"]))
+    data["parameters"]["monthly"]["values"] = {
+        first_key: {"bachelor": bachelor, "master": master, "doctor": doctor}
+    }
+    data["cases"] = [
+        {
+            "name": "博士",
+            "profile": {"as_of": "2026-11-22", **DOCTOR},
+            "expect": {"status": "eligible", "max_total": doctor * 36},
+        }
+    ]
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def test_sync_is_idempotent(synced: None) -> None:
+    # given the shipped policies were synced once
+    count = PolicyVersion.objects.count()
+    assert count >= 14
+    # when synced again
+    report = policies_sync()
+    # then nothing changes
+    assert report.created == 0
+    assert PolicyVersion.objects.count() == count
+
+
+def test_publish_new_version_takes_effect(synced: None) -> None:
+    # given the housing subsidy pays a doctor 1200 a month
+    doc = eligibility_for_profile(profile=DOCTOR, as_of=AS_OF)
+    assert _result(doc, "qingdao.graduate_housing_subsidy")["benefit"]["per_period"] == 1200
+    # when staff publish a version paying 1500
+    version = policy_publish(text=_housing_text(600, 900, 1500), actor=None, note="提高标准")
+    # then it is version 2 and the engine uses it at once
+    assert version.version == 2
+    doc = eligibility_for_profile(profile=DOCTOR, as_of=AS_OF)
+    assert _result(doc, "qingdao.graduate_housing_subsidy")["benefit"]["max_total"] == 54000
+    # and a later sync keeps the staff version in force
+    assert policies_sync().kept_staff >= 1
+    doc = eligibility_for_profile(profile=DOCTOR, as_of=AS_OF)
+    assert _result(doc, "qingdao.graduate_housing_subsidy")["benefit"]["per_period"] == 1500
+
+
+def test_publish_refuses_failing_cases_and_keeps_version_in_force(synced: None) -> None:
+    # given a text whose own case expects the wrong amount
+    text = _housing_text(600, 900, 1500).replace("max_total: 54000", "max_total: 1")
+    # when published
+    with pytest.raises(PolicyPublishError) as exc:
+        policy_publish(text=text, actor=None)
+    # then it is refused with the failing case named, and v1 stays in force
+    assert exc.value.code == PolicyErrorCode.CASES_FAILED
+    assert "博士" in exc.value.reasons[0]
+    assert not PolicyVersion.objects.filter(version=2).exists()
+    doc = eligibility_for_profile(profile=DOCTOR, as_of=AS_OF)
+    assert _result(doc, "qingdao.graduate_housing_subsidy")["benefit"]["per_period"] == 1200
+
+
+def test_publish_refuses_broken_condition(synced: None) -> None:
+    text = _housing_text(600, 900, 1500).replace(
+        'employment.city == "qingdao"', 'employment.city === "qingdao" ((('
+    )
+    with pytest.raises(PolicyPublishError) as exc:
+        policy_publish(text=text, actor=None)
+    assert exc.value.code == PolicyErrorCode.BROKEN_POLICY
+    assert exc.value.reasons[0]
+
+
+def test_publish_refuses_policy_without_cases(synced: None) -> None:
+    data = yaml.safe_load(_housing_text(600, 900, 1500))
+    data["cases"] = []
+    with pytest.raises(PolicyPublishError) as exc:
+        policy_publish(text=yaml.safe_dump(data, allow_unicode=True), actor=None)
+    assert exc.value.code in {PolicyErrorCode.NO_CASES, PolicyErrorCode.BROKEN_POLICY}
+
+
+@pytest.fixture
+def person() -> User:
+    return User.objects.create_user(
+        username="returnee", password="x-Secret-2026!", email="r@example.cn", role=Role.APPLICANT
+    )
+
+
+def test_push_messages_once_and_grants_once(synced: None, person: User, mailoutbox: list) -> None:
+    # given a stored profile of an eligible doctor
+    profile = TalentProfile.objects.create(user=person, data=DOCTOR)
+    # when the push runs twice
+    first = policy_push_run(as_of=AS_OF)
+    second = policy_push_run(as_of=AS_OF)
+    # then the person got one message per newly eligible policy, and nothing more
+    assert first.messages >= 1
+    assert second.messages == 0 and second.grants == 0 and second.reminders == 0
+    titles = list(Message.objects.filter(recipient=person).values_list("title", flat=True))
+    assert "免申即享：高校毕业生住房补贴" in titles
+    assert any(t.startswith("您可享受：") for t in titles)
+    assert len(titles) == len(set(titles))
+    assert mailoutbox, "an e-mail copy is sent"
+    # and a 免申即享 policy produced exactly one pending grant with its amount
+    grant = Grant.objects.get(profile=profile, policy_id="qingdao.graduate_housing_subsidy")
+    assert grant.status == GrantStatus.PENDING
+    assert grant.amount == Decimal("43200")
+
+
+def test_push_reminds_when_window_closes_within_60_days(synced: None, person: User) -> None:
+    # given the doctor's housing window closes on 2028-04-01
+    TalentProfile.objects.create(user=person, data=DOCTOR)
+    # when the push runs 40 days before, twice
+    policy_push_run(as_of=dt.date(2028, 2, 21))
+    policy_push_run(as_of=dt.date(2028, 2, 21))
+    # then exactly one reminder names the closing date
+    reminders = Message.objects.filter(recipient=person, kind=MessageKind.POLICY_REMINDER)
+    housing = [m for m in reminders if "高校毕业生住房补贴" in m.title]
+    assert len(housing) == 1
+    assert "2028-04-01" in housing[0].body
+
+
+def test_push_tells_only_the_newly_eligible(synced: None, person: User) -> None:
+    # given a person who is not yet in Qingdao
+    data = {**DOCTOR, "employment": {**DOCTOR["employment"], "city": "other"}}
+    data["employment"].pop("district")
+    profile = TalentProfile.objects.create(user=person, data=data)
+    policy_push_run(as_of=AS_OF)
+    assert not Message.objects.filter(title__contains="高校毕业生住房补贴").exists()
+    # when they move to Qingdao and the push runs
+    profile.data = DOCTOR
+    profile.save()
+    policy_push_run(profiles=[profile], as_of=AS_OF)
+    # then they are told about the housing subsidy
+    assert Message.objects.filter(title__contains="高校毕业生住房补贴").count() == 1
+
+
+def test_district_comparison_ranks_and_explains(synced: None) -> None:
+    # given a master graduate working in Shibei, 28 years old, owning no home
+    profile = {
+        "person": {"birth_date": "1998-03-01"},
+        "education": {
+            "degree": "master",
+            "overseas": True,
+            "full_time": True,
+            "graduation_date": "2025-06-30",
+            "cscse_certified": True,
+        },
+        "employment": {
+            "kind": "employee",
+            "city": "qingdao",
+            "district": "shibei",
+            "employer_type": "enterprise",
+            "start_date": "2025-09-01",
+            "first_in_city": True,
+            "contract_years": 3,
+            "social_insurance_months": 12,
+        },
+        "housing": {"bought_home": None, "owns_commercial_home_in": []},
+    }
+    from talentport.policies.questions import QINGDAO_DISTRICTS
+
+    # when compared across the districts
+    rows = district_comparison(profile=profile, districts=QINGDAO_DISTRICTS, as_of=AS_OF)
+    # then all 12 appear, best first, the current one marked
+    assert len(rows) == 12
+    totals = [r.total for r in rows]
+    assert totals == sorted(totals, reverse=True)
+    assert [r.district for r in rows if r.current] == ["shibei"]
+    # and Pingdu's difference is explained by its own living allowance
+    pingdu = next(r for r in rows if r.district == "pingdu")
+    assert "qingdao.pingdu.life_allowance" in {g["policy"] for g in pingdu.gained}
+    shibei = next(r for r in rows if r.district == "shibei")
+    assert pingdu.total > shibei.total

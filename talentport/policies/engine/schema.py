@@ -1,0 +1,260 @@
+"""Profile contract: the field registry derived from ``profile.schema.json`` and validation.
+
+The schema file is the single source of truth for field paths and their types; the
+condition language, both interpreters and the batch reader all use :data:`FIELDS`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+SCHEMA_PATH = Path(__file__).with_name("profile.schema.json")
+
+QINGDAO_DISTRICTS: dict[str, str] = {
+    "shinan": "市南区",
+    "shibei": "市北区",
+    "licang": "李沧区",
+    "laoshan": "崂山区",
+    "xihaian": "西海岸新区",
+    "chengyang": "城阳区",
+    "jimo": "即墨区",
+    "jiaozhou": "胶州市",
+    "pingdu": "平度市",
+    "laixi": "莱西市",
+    "hightech": "高新区",
+    "ftz": "自贸区",
+}
+CITIES: dict[str, str] = {"qingdao": "青岛市", "weihai": "威海市", "liaocheng": "聊城市"}
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One leaf of the profile: ``type`` is bool, num, int, date, str or list."""
+
+    path: str
+    type: str
+    enum: tuple[str, ...] | None = None
+    nullable: bool = False  # the field itself may be JSON null (a known "none")
+    null_parent: str | None = None  # a nullable object above it (null parent → known none)
+    district_of: str | None = None  # path of the city field that says which city the district is in
+
+
+@dataclass(frozen=True)
+class ProfileError:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+@cache
+def load_schema() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return data
+
+
+_DISTRICT_CITY = {
+    "person.hukou_district": None,
+    "employment.district": "employment.city",
+    "venture.district": "venture.city",
+    "postdoc.district": "postdoc.city",
+    "housing.bought_home.district": "housing.bought_home.city",
+}
+
+
+def _leaf_type(node: dict[str, Any]) -> tuple[str, tuple[str, ...] | None, bool]:
+    if "enum" in node:
+        return "str", tuple(str(v) for v in node["enum"]), False
+    raw = node.get("type")
+    types = raw if isinstance(raw, list) else [raw]
+    nullable = "null" in types
+    main = [t for t in types if t != "null"][0]
+    if main == "string":
+        return ("date" if node.get("format") == "date" else "str"), None, nullable
+    if main == "boolean":
+        return "bool", None, nullable
+    if main == "integer":
+        return "int", None, nullable
+    if main == "number":
+        return "num", None, nullable
+    if main == "array":
+        return "list", None, nullable
+    raise ValueError(f"unsupported schema type {raw!r}")
+
+
+@cache
+def fields() -> dict[str, FieldSpec]:
+    """Every leaf path of the profile schema (plus ``as_of``), in schema order."""
+    out: dict[str, FieldSpec] = {}
+
+    def walk(props: dict[str, Any], prefix: str, null_parent: str | None) -> None:
+        for name, node in props.items():
+            path = f"{prefix}{name}"
+            raw = node.get("type")
+            types = raw if isinstance(raw, list) else [raw]
+            if "object" in types:
+                np = path if "null" in types else null_parent
+                walk(node.get("properties", {}), path + ".", np)
+                continue
+            kind, enum, nullable = _leaf_type(node)
+            out[path] = FieldSpec(
+                path=path,
+                type=kind,
+                enum=enum,
+                nullable=nullable,
+                null_parent=null_parent,
+                district_of=_DISTRICT_CITY.get(path),
+            )
+
+    walk(load_schema()["properties"], "", None)
+    out.pop("as_of", None)
+    return out
+
+
+def nullable_markers() -> dict[str, str]:
+    """JSON keys whose explicit ``null`` means a known "none" → the field paths it covers.
+
+    Returned as ``{leaf path: key name whose null marks it}``.
+    """
+    marks: dict[str, str] = {}
+    for spec in fields().values():
+        if spec.nullable:
+            marks[spec.path] = spec.path.rsplit(".", 1)[-1]
+        elif spec.null_parent is not None:
+            marks[spec.path] = spec.null_parent.rsplit(".", 1)[-1]
+    return marks
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema())
+
+
+_TYPE_NAMES = {
+    "object": "对象",
+    "string": "字符串",
+    "boolean": "布尔值（true/false）",
+    "integer": "整数",
+    "number": "数字",
+    "array": "数组",
+    "null": "null",
+}
+
+
+def _path(parts: Any) -> str:
+    text = ".".join(str(p) for p in parts)
+    return text or "profile"
+
+
+def parse_date(value: str) -> date | None:
+    """Strict ISO ``YYYY-MM-DD`` → date, or None when it is not a real calendar date."""
+    if not _DATE_RE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _message(err: jsonschema.ValidationError) -> str:
+    v = err.validator
+    if v == "type":
+        want = err.validator_value
+        names = want if isinstance(want, list) else [want]
+        return "类型错误，应为" + "或".join(_TYPE_NAMES.get(str(n), str(n)) for n in names)
+    if v == "enum":
+        values: Any = err.validator_value
+        allowed = "、".join(str(x) for x in values)
+        return f"不是允许的取值 {err.instance!r}（允许：{allowed}）"
+    if v == "minimum":
+        return f"不能小于 {err.validator_value}"
+    if v == "maximum":
+        return f"不能大于 {err.validator_value}"
+    return f"不符合约定：{err.message}"
+
+
+def _get(data: Any, path: str) -> tuple[bool, Any]:
+    cur = data
+    for part in path.split("."):
+        if not isinstance(cur, dict) or part not in cur:
+            return False, None
+        cur = cur[part]
+    return True, cur
+
+
+def validate_profile(data: object) -> list[ProfileError]:
+    """Check a profile against the contract schema plus the checks JSON Schema cannot say.
+
+    Returns one :class:`ProfileError` per problem (empty list = valid), field paths dotted.
+    """
+    if not isinstance(data, dict):
+        return [ProfileError("profile", "应为 JSON 对象")]
+    errors: list[ProfileError] = []
+    seen: set[str] = set()
+    for err in sorted(
+        _validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))
+    ):
+        path = _path(err.absolute_path)
+        if path in seen:
+            continue
+        seen.add(path)
+        errors.append(ProfileError(path, _message(err)))
+    bad = {e.field for e in errors}
+    dates: dict[str, date] = {}
+    # dates: format "date" is checked strictly here (jsonschema's format is an annotation)
+    date_paths = ["as_of", *[p for p, s in fields().items() if s.type == "date"]]
+    for path in date_paths:
+        present, value = _get(data, path)
+        if not present or not isinstance(value, str) or path in bad:
+            continue
+        parsed = parse_date(value)
+        if parsed is None:
+            errors.append(ProfileError(path, f"不是有效日期 {value!r}（应为 YYYY-MM-DD）"))
+        else:
+            dates[path] = parsed
+    # district ids
+    for path, spec in fields().items():
+        if spec.district_of is None and path != "person.hukou_district":
+            continue
+        present, value = _get(data, path)
+        if not present or not isinstance(value, str) or path in bad:
+            continue
+        city: Any = None
+        if spec.district_of is not None:
+            _, city = _get(data, spec.district_of)
+        if city in (None, "qingdao") and value not in QINGDAO_DISTRICTS:
+            errors.append(ProfileError(path, f"未知的区（市）编号 {value!r}"))
+    present, owned = _get(data, "housing.owns_commercial_home_in")
+    if present and isinstance(owned, list) and "housing.owns_commercial_home_in" not in bad:
+        for i, item in enumerate(owned):
+            if isinstance(item, str) and item not in QINGDAO_DISTRICTS:
+                errors.append(
+                    ProfileError(
+                        f"housing.owns_commercial_home_in.{i}", f"未知的区（市）编号 {item!r}"
+                    )
+                )
+    # impossible orders of events
+    birth = dates.get("person.birth_date")
+    if birth is not None:
+        for path, label in (
+            ("education.graduation_date", "毕业日期"),
+            ("employment.start_date", "就业创业日期"),
+            ("venture.founded_date", "创办日期"),
+            ("postdoc.start_date", "进站日期"),
+            ("housing.bought_home.date", "购房日期"),
+        ):
+            when = dates.get(path)
+            if when is not None and when < birth:
+                errors.append(ProfileError(path, f"{label}早于出生日期 {birth.isoformat()}"))
+    return errors

@@ -24,7 +24,9 @@ class JurisdictionLevel(models.TextChoices):
 
 
 class Jurisdiction(BaseModel):
-    code = models.SlugField(_("标识"), max_length=40, unique=True, help_text=_("如 qingdao、shinan"))
+    code = models.SlugField(
+        _("标识"), max_length=40, unique=True, help_text=_("如 qingdao、shinan")
+    )
     name = models.CharField(_("名称"), max_length=60)
     name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
     level = models.CharField(_("层级"), max_length=16, choices=JurisdictionLevel.choices)
@@ -40,6 +42,7 @@ class Jurisdiction(BaseModel):
         related_name="children",
     )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("行政区域")
@@ -59,7 +62,10 @@ class Department(BaseModel):
     name = models.CharField(_("部门名称"), max_length=120)
     name_en = models.CharField(_("英文名称"), max_length=160, blank=True)
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("所属区域"), on_delete=models.PROTECT, related_name="departments"
+        Jurisdiction,
+        verbose_name=_("所属区域"),
+        on_delete=models.PROTECT,
+        related_name="departments",
     )
     parent = models.ForeignKey(
         "self",
@@ -105,6 +111,7 @@ class LifeEvent(BaseModel):
     summary = models.TextField(_("简介"), blank=True)
     stage = models.CharField(_("阶段"), max_length=10, choices=Stage.choices, blank=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("人生事件")
@@ -155,6 +162,13 @@ class ServiceItem(BaseModel, ValidityMixin):
         on_delete=models.PROTECT,
         related_name="services",
     )
+    partner_departments = models.ManyToManyField(
+        Department,
+        verbose_name=_("协办部门"),
+        blank=True,
+        related_name="partner_services",
+        help_text=_("种子文件同时列出的其他部门，如协助组织、区市承办部门"),
+    )
     contact_phone = models.CharField(_("联系电话"), max_length=80, blank=True)
     contact_note = models.CharField(_("联系方式说明"), max_length=200, blank=True)
     source = models.CharField(_("出处"), max_length=200)
@@ -165,7 +179,9 @@ class ServiceItem(BaseModel, ValidityMixin):
     search_title = models.CharField(_("检索标题"), max_length=200, blank=True, editable=False)
     search_body = models.TextField(_("检索正文"), blank=True, editable=False)
     pinyin_title = models.CharField(_("标题拼音"), max_length=800, blank=True, editable=False)
-    initials_title = models.CharField(_("标题拼音首字母"), max_length=200, blank=True, editable=False)
+    initials_title = models.CharField(
+        _("标题拼音首字母"), max_length=200, blank=True, editable=False
+    )
     pinyin_body = models.TextField(_("正文拼音"), blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["search_body", "pinyin_body"])
 
@@ -212,7 +228,10 @@ class Specialist(BaseModel):
 
     name = models.CharField(_("姓名"), max_length=40)
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("负责区域"), on_delete=models.PROTECT, related_name="specialists"
+        Jurisdiction,
+        verbose_name=_("负责区域"),
+        on_delete=models.PROTECT,
+        related_name="specialists",
     )
     phone = models.CharField(_("服务电话"), max_length=40)
     role = models.CharField(_("职责"), max_length=80, default="留学人员服务专员")
@@ -236,9 +255,13 @@ class PolicyLink(models.Model):
     """A service item pays (or delivers) the benefit of a policy of the rules engine."""
 
     service = models.ForeignKey(
-        ServiceItem, verbose_name=_("服务事项"), on_delete=models.CASCADE, related_name="policy_links"
+        ServiceItem,
+        verbose_name=_("服务事项"),
+        on_delete=models.CASCADE,
+        related_name="policy_links",
     )
     policy_id = models.CharField(_("政策编号"), max_length=120, db_index=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("事项与政策关联")
@@ -249,3 +272,21 @@ class PolicyLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} → {self.policy_id}"
+
+
+class CatalogVersion(models.Model):
+    """One row whose stamp changes on every catalog write.
+
+    Search indexes kept in process memory compare it to decide whether to rebuild;
+    it lives in the database so that every worker process sees the same stamp.
+    """
+
+    stamp = models.CharField(_("版本戳"), max_length=40)
+    changed_at = models.DateTimeField(_("变更时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("目录版本")
+        verbose_name_plural = _("目录版本")
+
+    def __str__(self) -> str:
+        return self.stamp

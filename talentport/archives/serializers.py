@@ -1,0 +1,161 @@
+"""API serializers of the archives: masked personal data out, transitions and uploads in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from talentport.archives.models import ArchiveBatch, ArchiveFile, ArchiveStatus
+from talentport.archives.rules import EMPLOYER_TYPES, EMPLOYMENT_KINDS, PREFERENCES
+
+STATES_HELP = "档案状态：" + "、".join(
+    f"{value}（{label}）" for value, label in ArchiveStatus.choices
+)
+
+
+class ArchiveFileSerializer(serializers.ModelSerializer[ArchiveFile]):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    status = serializers.CharField(read_only=True, help_text=STATES_HELP)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    batch = serializers.UUIDField(source="batch.uuid", read_only=True, allow_null=True)
+
+    class Meta:
+        model = ArchiveFile
+        fields = [
+            "id",
+            "name",
+            "id_card_masked",
+            "school",
+            "class_name",
+            "status",
+            "status_label",
+            "status_changed_at",
+            "destination_name",
+            "destination_explanation",
+            "courier_number",
+            "transfer_requested_at",
+            "delivered_at",
+            "batch",
+        ]
+        read_only_fields = fields
+
+
+class ArchiveTimelineEventSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    action = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    from_state = serializers.CharField(allow_blank=True)
+    to_state = serializers.CharField(allow_blank=True)
+    to_state_label = serializers.CharField(allow_blank=True)
+    note = serializers.CharField(allow_blank=True)
+    actor = serializers.CharField()
+
+
+class ArchiveFileDetailSerializer(ArchiveFileSerializer):
+    guardian_name = serializers.CharField(read_only=True)
+    guardian_phone_masked = serializers.CharField(read_only=True)
+    birth_date = serializers.DateField(read_only=True)
+    party_guidance = serializers.CharField(read_only=True)
+    timeline = ArchiveTimelineEventSerializer(many=True, read_only=True)
+
+    class Meta(ArchiveFileSerializer.Meta):
+        fields = [
+            *ArchiveFileSerializer.Meta.fields,
+            "guardian_name",
+            "guardian_phone_masked",
+            "birth_date",
+            "party_guidance",
+            "timeline",
+        ]
+        read_only_fields = fields
+
+
+class ArchiveMyFileSerializer(ArchiveFileSerializer):
+    relation = serializers.CharField(read_only=True, help_text="student 或 guardian")
+    party_guidance = serializers.CharField(read_only=True)
+    timeline = ArchiveTimelineEventSerializer(many=True, read_only=True)
+
+    class Meta(ArchiveFileSerializer.Meta):
+        fields = [*ArchiveFileSerializer.Meta.fields, "relation", "party_guidance", "timeline"]
+        read_only_fields = fields
+
+
+class ArchiveFileQuerySerializer(serializers.Serializer[Any]):
+    q = serializers.CharField(required=False, allow_blank=True, help_text="姓名或完整身份证号")
+    school = serializers.CharField(required=False, allow_blank=True)
+    status = serializers.CharField(required=False, allow_blank=True, help_text=STATES_HELP)
+
+    def validate_status(self, value: str) -> str:
+        if value and value not in ArchiveStatus.values:
+            raise serializers.ValidationError("未知的档案状态")
+        return value
+
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
+
+
+class ArchiveTransitionSerializer(serializers.Serializer[Any]):
+    to_state = serializers.CharField(help_text="办理后的状态。" + STATES_HELP)
+
+    def validate_to_state(self, value: str) -> str:
+        if value not in ArchiveStatus.values:
+            raise serializers.ValidationError("未知的档案状态")
+        return value
+
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    materials = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    courier_number = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    employment_kind = serializers.ChoiceField(
+        choices=list(EMPLOYMENT_KINDS.items()), required=False
+    )
+    employer_type = serializers.ChoiceField(choices=list(EMPLOYER_TYPES.items()), required=False)
+    directed = serializers.BooleanField(required=False, default=False)
+    employer_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    work_city = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    work_details = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    hukou_city = serializers.CharField(required=False, allow_blank=True, max_length=60)
+    preference = serializers.ChoiceField(choices=list(PREFERENCES.items()), required=False)
+
+
+class ArchiveImportUploadSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(help_text="交接名单 .xlsx")
+    school = serializers.CharField(max_length=120)
+
+
+class ArchiveRefusedErrorSerializer(serializers.Serializer[Any]):
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ArchiveRefusedRowSerializer(serializers.Serializer[Any]):
+    row = serializers.IntegerField(help_text="表格行号")
+    errors = ArchiveRefusedErrorSerializer(many=True)  # type: ignore[assignment]
+
+
+class ArchiveImportReportSerializer(serializers.Serializer[Any]):
+    batch = serializers.UUIDField(allow_null=True)
+    accepted = serializers.IntegerField()
+    refused = ArchiveRefusedRowSerializer(many=True)
+
+
+class ArchiveBatchSerializer(serializers.ModelSerializer[ArchiveBatch]):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+
+    class Meta:
+        model = ArchiveBatch
+        fields = [
+            "id",
+            "school",
+            "filename",
+            "source",
+            "created_at",
+            "accepted_count",
+            "refused_count",
+        ]
+        read_only_fields = fields
+
+
+class ArchiveSchoolSummarySerializer(serializers.Serializer[Any]):
+    school = serializers.CharField()
+    total = serializers.IntegerField()
+    by_state = serializers.DictField(child=serializers.IntegerField())

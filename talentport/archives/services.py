@@ -1,0 +1,470 @@
+"""Writes of the archives app: intake, the state machine, account and guardian links.
+
+Every change goes through one function here, checks it is allowed, and appends an
+:class:`~talentport.archives.models.ArchiveEvent` (and a common audit event).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from talentport.archives import importer
+from talentport.archives.errors import ArchiveError, ArchiveErrorCode
+from talentport.archives.models import (
+    TRANSITIONS,
+    ArchiveBatch,
+    ArchiveEvent,
+    ArchiveFile,
+    ArchiveStatus,
+    GuardianLink,
+    GuardianLinkStatus,
+    ImportSource,
+)
+from talentport.archives.rules import TransferInput, TransferInputError, transfer_destination
+from talentport.common.crypto import blind_index_filter
+from talentport.common.idcard import IdentityFormatError, mask_id_card, mask_phone, validate_id_card
+from talentport.common.services import audit_event_record
+
+DUPLICATE_ON_RECORD = "该身份证号已有档案记录（一人一档），不能重复接收"
+CHUNK = 500
+COURIER_NUMBER = re.compile(r"[0-9A-Za-z-]{4,40}")
+
+
+def _is_staff(user: Any) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and (getattr(user, "is_staff_role", False) or getattr(user, "is_superuser", False))
+    )
+
+
+def archive_is_adult(*, file: ArchiveFile, today: dt.date | None = None) -> bool:
+    """18 or older on ``today`` (China time), from the birth date in the ID number."""
+    today = today or timezone.localdate()
+    birth = file.birth_date
+    age = today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+    return age >= 18
+
+
+# --------------------------------------------------------------------------- #
+# Intake
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class ImportReport:
+    batch: ArchiveBatch | None
+    accepted: int
+    refused: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The contract §8 report."""
+        return {"accepted": self.accepted, "refused": self.refused}
+
+
+def _on_record(id_cards: list[str]) -> set[str]:
+    """The ID numbers among ``id_cards`` that already have a file (via the blind index)."""
+    index_field = ArchiveFile._meta.get_field("id_card_index")
+    found: set[str] = set()
+    for start in range(0, len(id_cards), CHUNK):
+        chunk = id_cards[start : start + CHUNK]
+        by_index: dict[str, str] = {}
+        for number in chunk:
+            for candidate in index_field.candidates_for(number):
+                by_index[candidate] = number
+        existing = ArchiveFile.objects.filter(id_card_index__in=list(by_index)).values_list(
+            "id_card_index", flat=True
+        )
+        found.update(by_index[index] for index in existing)
+    return found
+
+
+def archive_batch_import(
+    *,
+    source: importer.Source,
+    school: str,
+    actor: Any = None,
+    filename: str = "",
+    via: str = ImportSource.WEB,
+    today: dt.date | None = None,
+) -> ImportReport:
+    """Import a school's hand-over list: valid rows become files, invalid rows are reported.
+
+    Raises :class:`ImportFileError` (nothing imported) for an unreadable file or missing
+    required columns.  All accepted rows are written in one transaction.
+    """
+    school = (school or "").strip()
+    if not school:
+        raise ArchiveError("请填写学校名称", field="school")
+    if len(school) > 120:
+        raise ArchiveError("学校名称过长，最多120个字", field="school")
+    today = today or timezone.localdate()
+    parsed = importer.parse_workbook(source, today=today)
+
+    duplicates = _on_record([row.id_card for row in parsed.valid])
+    refused = list(parsed.refused)
+    accepted_rows = []
+    for row in parsed.valid:
+        if row.id_card in duplicates:
+            refused.append(
+                {
+                    "row": row.row,
+                    "errors": [{"field": importer.ID_CARD, "message": DUPLICATE_ON_RECORD}],
+                }
+            )
+        else:
+            accepted_rows.append(row)
+    refused.sort(key=lambda item: item["row"])
+
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            batch = ArchiveBatch.objects.create(
+                school=school,
+                filename=filename[:255],
+                source=via,
+                imported_by=actor_obj,
+                accepted_count=len(accepted_rows),
+                refused_count=len(refused),
+                refused=refused,
+            )
+            files = [
+                ArchiveFile(
+                    batch=batch,
+                    school=school,
+                    class_name=row.class_name,
+                    name=row.name,
+                    id_card=row.id_card,
+                    id_card_masked=mask_id_card(row.id_card),
+                    birth_date=row.birth_date,
+                    guardian_name=row.guardian_name,
+                    guardian_phone=row.guardian_phone or None,
+                    guardian_phone_masked=mask_phone(row.guardian_phone)
+                    if row.guardian_phone
+                    else "",
+                    status=ArchiveStatus.RECEIVED,
+                    status_changed_at=now,
+                )
+                for row in accepted_rows
+            ]
+            ArchiveFile.objects.bulk_create(files, batch_size=CHUNK)
+            ArchiveEvent.objects.bulk_create(
+                [
+                    ArchiveEvent(
+                        file=file,
+                        at=now,
+                        actor=actor_obj,
+                        action="received",
+                        to_state=ArchiveStatus.RECEIVED,
+                        note=f"随{school}档案交接名单接收",
+                        data={"batch": str(batch.uuid)},
+                    )
+                    for file in files
+                ],
+                batch_size=CHUNK,
+            )
+            audit_event_record(
+                subject=batch,
+                action="archives.batch_imported",
+                actor=actor_obj,
+                data={"school": school, "accepted": len(accepted_rows), "refused": len(refused)},
+            )
+    except IntegrityError as exc:  # a concurrent import took one of these ID numbers
+        raise ArchiveError(
+            "导入时有档案被同时接收，请重新导入", code=ArchiveErrorCode.CONFLICT
+        ) from exc
+    return ImportReport(batch=batch, accepted=len(accepted_rows), refused=refused)
+
+
+# --------------------------------------------------------------------------- #
+# State machine
+# --------------------------------------------------------------------------- #
+
+
+def _label(state: str) -> str:
+    try:
+        return str(ArchiveStatus(state).label)
+    except ValueError:
+        return state
+
+
+def _record(
+    *,
+    file: ArchiveFile,
+    actor: Any,
+    action: str,
+    from_state: str = "",
+    to_state: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> ArchiveEvent:
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    event = ArchiveEvent.objects.create(
+        file=file,
+        actor=actor_obj,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        note=note,
+        data=data or {},
+    )
+    audit_event_record(
+        subject=file,
+        action="archives." + action,
+        actor=actor_obj,
+        from_state=from_state,
+        to_state=to_state,
+        reason=note,
+        data=data,
+    )
+    return event
+
+
+def archive_transition(
+    *,
+    file: ArchiveFile,
+    actor: Any,
+    to_state: str,
+    note: str = "",
+    materials: str = "",
+    courier_number: str = "",
+    transfer: TransferInput | None = None,
+) -> ArchiveFile:
+    """Move a file to ``to_state`` if the state machine allows it; journal the move."""
+    if not _is_staff(actor):
+        raise ArchiveError("只有工作人员可以办理档案流转", code=ArchiveErrorCode.FORBIDDEN)
+    if to_state not in ArchiveStatus.values:
+        raise ArchiveError("未知的档案状态", field="to_state")
+    note = (note or "").strip()
+    with transaction.atomic():
+        locked = ArchiveFile.objects.select_for_update().get(pk=file.pk)
+        from_state = locked.status
+        if to_state not in TRANSITIONS[from_state]:
+            raise ArchiveError(
+                f"档案当前状态为“{_label(from_state)}”，不能变更为“{_label(to_state)}”",
+                code=ArchiveErrorCode.TRANSITION_NOT_ALLOWED,
+                field="to_state",
+            )
+        now = timezone.now()
+        data: dict[str, Any] = {}
+        if to_state == ArchiveStatus.MATERIALS_ADDED:
+            materials = (materials or "").strip()
+            if not materials:
+                raise ArchiveError("请填写补充的材料名称", field="materials")
+            locked.materials = [*locked.materials, {"at": now.isoformat(), "materials": materials}]
+            data["materials"] = materials
+            note = note or f"补充材料：{materials}"
+        elif to_state == ArchiveStatus.TRANSFER_REQUESTED:
+            if transfer is None:
+                raise ArchiveError("请填写就业情况，以确定档案转递去向", field="employment_kind")
+            try:
+                destination = transfer_destination(transfer)
+            except TransferInputError as exc:
+                raise ArchiveError.many(exc.errors) from exc
+            locked.transfer_input = asdict(transfer)
+            locked.destination_kind = destination.kind
+            locked.destination_name = destination.name
+            locked.destination_explanation = destination.explanation
+            locked.transfer_requested_at = now
+            data.update(destination=destination.name, kind=destination.kind)
+            note = note or f"申请转递至{destination.name}：{destination.explanation}"
+        elif to_state == ArchiveStatus.IN_TRANSIT:
+            courier_number = (courier_number or "").strip()
+            if not COURIER_NUMBER.fullmatch(courier_number):
+                raise ArchiveError(
+                    "请填写机要编号（4至40位字母、数字或连字符）", field="courier_number"
+                )
+            locked.courier_number = courier_number
+            locked.dispatched_at = now
+            data["courier_number"] = courier_number
+            note = (
+                note or f"已通过机要寄出，机要编号 {courier_number}，寄往{locked.destination_name}"
+            )
+        elif to_state == ArchiveStatus.DELIVERED:
+            locked.delivered_at = now
+            note = note or f"{locked.destination_name}已签收"
+        elif to_state == ArchiveStatus.STORED:
+            note = note or "档案已入库保管"
+        locked.status = to_state
+        locked.status_changed_at = now
+        locked.save()
+        _record(
+            file=locked,
+            actor=actor,
+            action=to_state,
+            from_state=from_state,
+            to_state=to_state,
+            note=note,
+            data=data,
+        )
+    return locked
+
+
+def archive_store(*, file: ArchiveFile, actor: Any, note: str = "") -> ArchiveFile:
+    return archive_transition(file=file, actor=actor, to_state=ArchiveStatus.STORED, note=note)
+
+
+def archive_materials_add(
+    *, file: ArchiveFile, actor: Any, materials: str, note: str = ""
+) -> ArchiveFile:
+    return archive_transition(
+        file=file,
+        actor=actor,
+        to_state=ArchiveStatus.MATERIALS_ADDED,
+        materials=materials,
+        note=note,
+    )
+
+
+def archive_transfer_request(
+    *, file: ArchiveFile, actor: Any, transfer: TransferInput, note: str = ""
+) -> ArchiveFile:
+    return archive_transition(
+        file=file,
+        actor=actor,
+        to_state=ArchiveStatus.TRANSFER_REQUESTED,
+        transfer=transfer,
+        note=note,
+    )
+
+
+def archive_dispatch(
+    *, file: ArchiveFile, actor: Any, courier_number: str, note: str = ""
+) -> ArchiveFile:
+    return archive_transition(
+        file=file,
+        actor=actor,
+        to_state=ArchiveStatus.IN_TRANSIT,
+        courier_number=courier_number,
+        note=note,
+    )
+
+
+def archive_deliver(*, file: ArchiveFile, actor: Any, note: str = "") -> ArchiveFile:
+    return archive_transition(file=file, actor=actor, to_state=ArchiveStatus.DELIVERED, note=note)
+
+
+# --------------------------------------------------------------------------- #
+# Accounts: the student claims a file, guardians are linked with consent
+# --------------------------------------------------------------------------- #
+
+
+def archive_claim(*, user: Any, id_card: str, name: str) -> ArchiveFile:
+    """Link a student account to the file whose ID number and name match."""
+    if not getattr(user, "is_authenticated", False):
+        raise ArchiveError("请先登录", code=ArchiveErrorCode.FORBIDDEN)
+    try:
+        number = validate_id_card(id_card)
+    except IdentityFormatError as exc:
+        raise ArchiveError(exc.message, field="id_card") from exc
+    not_found = ArchiveError(
+        "未找到与该身份证号和姓名相符的档案，请核对或联系学校",
+        code=ArchiveErrorCode.NOT_FOUND,
+        field="id_card",
+    )
+    with transaction.atomic():
+        file = (
+            ArchiveFile.objects.select_for_update()
+            .filter(blind_index_filter(ArchiveFile, "id_card_index", number))
+            .first()
+        )
+        if file is None or file.name != (name or "").strip():
+            raise not_found
+        if file.student_id == user.pk:
+            return file
+        if file.student_id is not None:
+            raise ArchiveError(
+                "该档案已绑定其他账户，请联系工作人员",
+                code=ArchiveErrorCode.CONFLICT,
+                field="id_card",
+            )
+        file.student = user
+        file.save(update_fields=["student", "updated_at"])
+        _record(file=file, actor=user, action="student_linked", note="本人账户已绑定档案")
+    return file
+
+
+def guardian_link_create(*, file: ArchiveFile, guardian: Any, actor: Any) -> GuardianLink:
+    """Let ``guardian`` follow ``file``: created by the student (consent given) or by staff.
+
+    Staff may link a minor's guardian outright; for an adult the link waits for the
+    student's consent.
+    """
+    file = ArchiveFile.objects.get(pk=file.pk)  # fresh: who owns it now
+    is_owner = file.student_id is not None and file.student_id == getattr(actor, "pk", None)
+    if not (is_owner or _is_staff(actor)):
+        raise ArchiveError("只有本人或工作人员可以添加监护人", code=ArchiveErrorCode.FORBIDDEN)
+    if guardian is None or getattr(guardian, "role", "") != "guardian":
+        raise ArchiveError("该账户不是监护人（家长）账户", field="guardian")
+    if GuardianLink.objects.filter(
+        file=file, guardian=guardian, status=GuardianLinkStatus.ACTIVE
+    ).exists():
+        raise ArchiveError(
+            "该监护人已可查看此档案", code=ArchiveErrorCode.CONFLICT, field="guardian"
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        link = GuardianLink.objects.create(
+            file=file,
+            guardian=guardian,
+            created_by=actor,
+            consented_at=now if is_owner else None,
+        )
+        adult = archive_is_adult(file=file)
+        note = f"添加监护人 {guardian}"
+        if not is_owner and adult:
+            note += "，待本人同意后生效"
+        _record(
+            file=file,
+            actor=actor,
+            action="guardian_linked",
+            note=note,
+            data={"link": str(link.uuid), "guardian": str(guardian.uuid)},
+        )
+    return link
+
+
+def guardian_link_consent(*, link: GuardianLink, actor: Any) -> GuardianLink:
+    file = ArchiveFile.objects.get(pk=link.file_id)  # fresh: who owns it now
+    if file.student_id is None or file.student_id != getattr(actor, "pk", None):
+        raise ArchiveError("只有本人可以同意监护人查看", code=ArchiveErrorCode.FORBIDDEN)
+    if link.status != GuardianLinkStatus.ACTIVE:
+        raise ArchiveError("该授权已撤销", code=ArchiveErrorCode.CONFLICT)
+    if link.consented_at is None:
+        link.consented_at = timezone.now()
+        link.save(update_fields=["consented_at", "updated_at"])
+        _record(
+            file=file,
+            actor=actor,
+            action="guardian_consented",
+            note=f"本人同意 {link.guardian} 查看档案",
+        )
+    return link
+
+
+def guardian_link_revoke(*, link: GuardianLink, actor: Any) -> GuardianLink:
+    """The adult student (or staff) withdraws a guardian's access."""
+    file = ArchiveFile.objects.get(pk=link.file_id)  # fresh: who owns it now
+    is_owner = file.student_id is not None and file.student_id == getattr(actor, "pk", None)
+    if is_owner and not archive_is_adult(file=file):
+        raise ArchiveError(
+            "未满18周岁的，撤销监护人查看须由工作人员办理", code=ArchiveErrorCode.FORBIDDEN
+        )
+    if not (is_owner or _is_staff(actor)):
+        raise ArchiveError("只有本人或工作人员可以撤销监护人查看", code=ArchiveErrorCode.FORBIDDEN)
+    if link.status == GuardianLinkStatus.REVOKED:
+        return link
+    link.status = GuardianLinkStatus.REVOKED
+    link.revoked_at = timezone.now()
+    link.revoked_by = actor
+    link.save(update_fields=["status", "revoked_at", "revoked_by", "updated_at"])
+    _record(
+        file=file, actor=actor, action="guardian_revoked", note=f"撤销 {link.guardian} 查看档案"
+    )
+    return link

@@ -1,0 +1,374 @@
+"""Archive pages: staff under /archives/staff/, students and guardians under /archives/my/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
+
+from talentport.archives import selectors, services
+from talentport.archives.errors import ArchiveError
+from talentport.archives.forms import ClaimForm, GuardianForm, ImportForm, TransitionForm
+from talentport.archives.importer import template_workbook
+from talentport.archives.models import TRANSITIONS, ArchiveFile, ArchiveStatus, ImportSource
+from talentport.archives.rules import PARTY_GUIDANCE
+from talentport.common.pii import log_pii_access, pii_reveal
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: Roles that need the full ID number (to hand a file over); others see it masked.
+REVEAL_ROLES = frozenset({"window_specialist", "administrator"})
+
+
+def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.is_staff_user(request.user):
+            raise PermissionDenied("只有工作人员可以访问档案工作台")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _file_or_404(file_id: Any) -> ArchiveFile:
+    file = selectors.archive_file_get(uuid=file_id)
+    if file is None:
+        raise Http404("未找到该档案")
+    return file
+
+
+def _error_messages(request: HttpRequest, error: ArchiveError) -> None:
+    for _field, message in error.errors:
+        messages.error(request, message)
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    if selectors.is_staff_user(request.user):
+        return redirect("archives:staff_home")
+    return redirect("archives:my_files")
+
+
+# --------------------------------------------------------------------------- #
+# Staff
+# --------------------------------------------------------------------------- #
+
+
+@require_safe
+@staff_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "archives/staff_home.html",
+        {
+            "summary": selectors.archive_school_summary(),
+            "states": ArchiveStatus.choices,
+            "batches": selectors.archive_batch_list()[:10],
+            "overdue_count": selectors.archive_overdue_transfers().count(),
+            "overdue_days": selectors.OVERDUE_DAYS,
+        },
+    )
+
+
+@staff_required
+def staff_import(request: HttpRequest) -> HttpResponse:
+    report = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = services.archive_batch_import(
+                    source=upload,
+                    school=form.cleaned_data["school"],
+                    actor=request.user,
+                    filename=upload.name,
+                    via=ImportSource.WEB,
+                )
+            except ArchiveError as exc:
+                form.add_error("file" if exc.field == "file" else None, exc.message)
+    else:
+        form = ImportForm()
+    return render(request, "archives/staff_import.html", {"form": form, "report": report})
+
+
+@require_safe
+@staff_required
+def template_download(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = (
+        "attachment; filename=\"archive-handover-template.xlsx\"; filename*=UTF-8''%E6%A1%A3%E6%A1%88%E4%BA%A4%E6%8E%A5%E5%90%8D%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx"
+    )
+    return response
+
+
+@require_safe
+@staff_required
+def batch_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.archive_batch_list(), 30).get_page(request.GET.get("page"))
+    return render(request, "archives/batch_list.html", {"page": page})
+
+
+@require_safe
+@staff_required
+def batch_detail(request: HttpRequest, batch_id: Any) -> HttpResponse:
+    batch = selectors.archive_batch_get(uuid=batch_id)
+    if batch is None:
+        raise Http404("未找到该批次")
+    files = selectors.archive_file_search(batch=batch)
+    page = Paginator(files, 50).get_page(request.GET.get("page"))
+    return render(request, "archives/batch_detail.html", {"batch": batch, "page": page})
+
+
+@require_safe
+@staff_required
+def overdue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "archives/overdue.html",
+        {"files": selectors.archive_overdue_transfers(), "days": selectors.OVERDUE_DAYS},
+    )
+
+
+@require_safe
+@staff_required
+def file_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    school = request.GET.get("school", "").strip()
+    files = selectors.archive_file_search(q=q, status=status, school=school)
+    page = Paginator(files, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "archives/file_list.html",
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "school": school,
+            "states": ArchiveStatus.choices,
+            "query": urlencode({"q": q, "status": status, "school": school}) + "&",
+        },
+    )
+
+
+@require_safe
+@staff_required
+def file_detail(request: HttpRequest, file_id: Any) -> HttpResponse:
+    file = _file_or_404(file_id)
+    log_pii_access(
+        actor=request.user, subject=file, field="archive_file", purpose="查看人事档案详情"
+    )
+    can_reveal = getattr(request.user, "role", "") in REVEAL_ROLES or request.user.is_superuser
+    revealed: dict[str, str] = {}
+    if can_reveal and request.GET.get("reveal") == "1":
+        purpose = "办理档案交接核对身份"
+        revealed["id_card"] = pii_reveal(
+            actor=request.user, subject=file, field="id_card", purpose=purpose
+        )
+        if file.guardian_phone:
+            revealed["guardian_phone"] = pii_reveal(
+                actor=request.user, subject=file, field="guardian_phone", purpose=purpose
+            )
+    allowed = [
+        (s, str(ArchiveStatus(s).label))
+        for s in ArchiveStatus.values
+        if s in TRANSITIONS[file.status]
+    ]
+    return render(
+        request,
+        "archives/file_detail.html",
+        {
+            "file": file,
+            "timeline": selectors.archive_timeline(file=file),
+            "links": selectors.guardian_links_of(file=file),
+            "allowed": allowed,
+            "form": TransitionForm(initial={"to_state": allowed[0][0] if allowed else ""}),
+            "guardian_form": GuardianForm(),
+            "can_reveal": can_reveal,
+            "revealed": revealed,
+            "adult": services.archive_is_adult(file=file),
+            "party_guidance": PARTY_GUIDANCE,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def file_transition(request: HttpRequest, file_id: Any) -> HttpResponse:
+    file = _file_or_404(file_id)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "提交的内容有误，请检查后重试")
+    else:
+        data = form.cleaned_data
+        try:
+            file = services.archive_transition(
+                file=file,
+                actor=request.user,
+                to_state=data["to_state"],
+                note=data.get("note", ""),
+                materials=data.get("materials", ""),
+                courier_number=data.get("courier_number", ""),
+                transfer=form.transfer_input(),
+            )
+        except ArchiveError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, f"已办理：{ArchiveStatus(file.status).label}")
+    return redirect("archives:file_detail", file_id=file.uuid)
+
+
+def _guardian_user(username: str) -> Any:
+    return get_user_model().objects.filter(username=username.strip()).first()
+
+
+@require_POST
+@staff_required
+def staff_guardian_add(request: HttpRequest, file_id: Any) -> HttpResponse:
+    file = _file_or_404(file_id)
+    form = GuardianForm(request.POST)
+    if form.is_valid():
+        try:
+            services.guardian_link_create(
+                file=file,
+                guardian=_guardian_user(form.cleaned_data["username"]),
+                actor=request.user,
+            )
+        except ArchiveError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, "已添加监护人查看")
+    return redirect("archives:file_detail", file_id=file.uuid)
+
+
+@require_POST
+@staff_required
+def staff_guardian_revoke(request: HttpRequest, file_id: Any, link_id: Any) -> HttpResponse:
+    file = _file_or_404(file_id)
+    link = selectors.guardian_link_get(file=file, uuid=link_id)
+    if link is None:
+        raise Http404("未找到该授权")
+    try:
+        services.guardian_link_revoke(link=link, actor=request.user)
+    except ArchiveError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, "已撤销监护人查看")
+    return redirect("archives:file_detail", file_id=file.uuid)
+
+
+# --------------------------------------------------------------------------- #
+# Students and guardians
+# --------------------------------------------------------------------------- #
+
+
+@login_required
+def my_files(request: HttpRequest) -> HttpResponse:
+    form = ClaimForm()
+    if request.method == "POST":
+        form = ClaimForm(request.POST)
+        if form.is_valid():
+            try:
+                file = services.archive_claim(
+                    user=request.user,
+                    id_card=form.cleaned_data["id_card"],
+                    name=form.cleaned_data["name"],
+                )
+            except ArchiveError as exc:
+                form.add_error("id_card" if exc.field == "id_card" else None, exc.message)
+            else:
+                messages.success(request, "已绑定您的档案")
+                return redirect("archives:my_file", file_id=file.uuid)
+    return render(
+        request,
+        "archives/my_files.html",
+        {
+            "own": selectors.archive_files_for_student(user=request.user),
+            "followed": selectors.archive_files_for_guardian(user=request.user),
+            "form": form,
+        },
+    )
+
+
+@require_safe
+@login_required
+def my_file(request: HttpRequest, file_id: Any) -> HttpResponse:
+    found = selectors.archive_file_for_family(user=request.user, uuid=file_id)
+    if found is None:
+        raise Http404("未找到该档案")
+    file, relation = found
+    context: dict[str, Any] = {
+        "file": file,
+        "relation": relation,
+        "timeline": selectors.archive_timeline(file=file, family=True),
+        "states": ArchiveStatus.choices,
+        "party_guidance": PARTY_GUIDANCE,
+    }
+    if relation == "student":
+        context.update(
+            links=selectors.guardian_links_of(file=file),
+            guardian_form=GuardianForm(),
+            adult=services.archive_is_adult(file=file),
+        )
+    return render(request, "archives/my_file.html", context)
+
+
+def _own_file(request: HttpRequest, file_id: Any) -> ArchiveFile:
+    found = selectors.archive_file_for_family(user=request.user, uuid=file_id)
+    if found is None or found[1] != "student":
+        raise Http404("未找到该档案")
+    return found[0]
+
+
+@require_POST
+@login_required
+def my_guardian_add(request: HttpRequest, file_id: Any) -> HttpResponse:
+    file = _own_file(request, file_id)
+    form = GuardianForm(request.POST)
+    if form.is_valid():
+        try:
+            services.guardian_link_create(
+                file=file,
+                guardian=_guardian_user(form.cleaned_data["username"]),
+                actor=request.user,
+            )
+        except ArchiveError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(request, "已同意该监护人查看您的档案")
+    return redirect("archives:my_file", file_id=file.uuid)
+
+
+@require_POST
+@login_required
+def my_guardian_action(
+    request: HttpRequest, file_id: Any, link_id: Any, action: str
+) -> HttpResponse:
+    file = _own_file(request, file_id)
+    link = selectors.guardian_link_get(file=file, uuid=link_id)
+    if link is None or action not in {"consent", "revoke"}:
+        raise Http404("未找到该授权")
+    try:
+        if action == "consent":
+            services.guardian_link_consent(link=link, actor=request.user)
+            messages.success(request, "已同意该监护人查看")
+        else:
+            services.guardian_link_revoke(link=link, actor=request.user)
+            messages.success(request, "已撤销该监护人查看")
+    except ArchiveError as exc:
+        _error_messages(request, exc)
+    return redirect(reverse("archives:my_file", kwargs={"file_id": file.uuid}))

@@ -1,0 +1,82 @@
+"""Template helpers of the public portal: localized names, phone links, "未明确"."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+NOT_SPECIFIED_VALUES = {None, "", "未明确"}
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+@register.filter
+def loc(obj: Any, field: str = "title") -> str:
+    """``obj.<field>_en`` when the page is in English and it has one, else ``obj.<field>``."""
+    if obj is None:
+        return ""
+    if _english():
+        english = getattr(obj, field + "_en", "")
+        if english:
+            return str(english)
+    value = getattr(obj, field, "")
+    return "" if value is None else str(value)
+
+
+@register.simple_tag
+def html_lang() -> str:
+    """BCP 47 language tag for ``<html lang>``."""
+    return "en" if _english() else "zh-Hans"
+
+
+@register.filter
+def tel_href(phone: str | None) -> str:
+    """``tel:`` URL for the first number of a phone field ("0532-1234 5678；…")."""
+    if not phone:
+        return ""
+    first = re.split(r"[;；,，、/]", str(phone))[0]
+    digits = re.sub(r"[^\d+]", "", first)
+    return "tel:" + digits if digits else ""
+
+
+@register.filter
+def phones(value: str | None) -> list[str]:
+    """Split a phone field holding several numbers."""
+    if not value:
+        return []
+    return [p.strip() for p in re.split(r"[;；,，、/]", str(value)) if p.strip()]
+
+
+@register.filter
+def or_unspecified(value: Any) -> SafeString:
+    """The value, or a visibly marked "未明确" when the source gives none."""
+    if value in NOT_SPECIFIED_VALUES or (isinstance(value, str) and not value.strip()):
+        return format_html('<span class="not-specified">{}</span>', _("未明确"))
+    return conditional_escape(value)
+
+
+@register.filter
+def working_days(value: int | None) -> SafeString:
+    """``N 个工作日``, or "未明确" when the source gives no time limit."""
+    if value is None:
+        return format_html('<span class="not-specified">{}</span>', _("未明确"))
+    days = int(value)
+    text = ngettext("%(days)d 个工作日", "%(days)d 个工作日", days) % {"days": days}
+    return conditional_escape(text)
+
+
+@register.filter
+def yes_no_unspecified(value: bool | None) -> SafeString:
+    if value is None:
+        return format_html('<span class="not-specified">{}</span>', _("未明确"))
+    return conditional_escape(_("是") if value else _("否"))

@@ -1,0 +1,669 @@
+"""Pages of the jobs app: parse input → service or selector → template."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from openpyxl import Workbook
+
+from talentport.common.pii import log_pii_access
+from talentport.jobs import selectors, services
+from talentport.jobs.errors import JobsError
+from talentport.jobs.forms import (
+    AmbassadorForm,
+    EmployerOrgForm,
+    EventFilterForm,
+    FeedbackForm,
+    PoolRegisterForm,
+    PoolSearchForm,
+    PositionFilterForm,
+    PositionForm,
+    VerifyForm,
+)
+from talentport.jobs.models import (
+    EmployerOrg,
+    EventRegistration,
+    FairCandidate,
+    Referral,
+    RegistrationStatus,
+    TalentPoolEntry,
+    VerificationStatus,
+)
+from talentport.people.models import Role
+
+View = Callable[..., HttpResponseBase]
+
+
+def staff_required(view: View) -> View:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not getattr(request.user, "is_staff_role", False):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def employer_required(view: View) -> View:
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if getattr(request.user, "role", "") != Role.EMPLOYER:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _or_404(value: Any) -> Any:
+    if value is None:
+        raise Http404
+    return value
+
+
+def _refuse(request: HttpRequest, error: JobsError, form: Any = None) -> None:
+    """Show a service's refusal on the form field it names, or as a page message."""
+    if form is not None:
+        field = error.field if error.field in form.fields else None
+        form.add_error(field, error.message)
+    else:
+        messages.error(request, error.message)
+
+
+def _page(request: HttpRequest, items: Any, size: int = 20) -> Any:
+    return Paginator(items, size).get_page(request.GET.get("page"))
+
+
+# --- positions and matches -----------------------------------------------------------
+
+
+@require_safe
+def position_list(request: HttpRequest) -> HttpResponse:
+    form = PositionFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    positions = selectors.position_list(**{k: v for k, v in filters.items() if v})
+    return render(
+        request,
+        "jobs/position_list.html",
+        {
+            "form": form,
+            "page_obj": _page(request, positions),
+            "count": positions.count(),
+            "entry": selectors.pool_entry_for_user(user=request.user),
+        },
+    )
+
+
+@require_safe
+def position_detail(request: HttpRequest, id: Any) -> HttpResponse:
+    position = _or_404(selectors.position_get(uuid=id))
+    entry = selectors.pool_entry_for_user(user=request.user)
+    match = selectors.position_match_for_entry(entry=entry, position=position) if entry else None
+    applied = entry is not None and entry.applications.filter(position=position).exists()
+    return render(
+        request,
+        "jobs/position_detail.html",
+        {"position": position, "entry": entry, "match": match, "applied": applied},
+    )
+
+
+@login_required
+@require_POST
+def position_apply(request: HttpRequest, id: Any) -> HttpResponse:
+    position = _or_404(selectors.position_get(uuid=id))
+    entry = selectors.pool_entry_for_user(user=request.user)
+    if entry is None:
+        messages.info(request, "请先登记人才信息，再投递岗位。")
+        return redirect("jobs:pool-register")
+    try:
+        services.job_apply(entry=entry, position=position, actor=request.user)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "投递成功，用人单位将与您联系。")
+    return redirect("jobs:position-detail", id=position.uuid)
+
+
+@login_required
+@require_safe
+def my_matches(request: HttpRequest) -> HttpResponse:
+    entry = selectors.pool_entry_for_user(user=request.user)
+    if entry is None:
+        messages.info(request, "登记人才信息后即可查看为您匹配的岗位。")
+        return redirect("jobs:pool-register")
+    matches = selectors.position_matches_for_entry(entry=entry, limit=20)
+    return render(request, "jobs/my_matches.html", {"entry": entry, "matches": matches})
+
+
+# --- talent pool ---------------------------------------------------------------------
+
+
+def _entry_initial(entry: TalentPoolEntry | None, request: HttpRequest) -> dict[str, Any]:
+    if entry is None:
+        user: Any = request.user
+        return {
+            "full_name": user.display_name,
+            "email": user.email,
+            "abroad_status": "studying",
+            "ambassador_code": request.GET.get("ref", "")[:32],
+        }
+    return {
+        "full_name": entry.full_name,
+        "abroad_status": entry.abroad_status,
+        "school": entry.school,
+        "country": entry.country,
+        "major": entry.major,
+        "major_field": entry.major_field,
+        "degree": entry.degree,
+        "expected_graduation": entry.expected_graduation,
+        "intended_districts": entry.intended_districts,
+        "industries": entry.industries,
+        "salary_expectation": entry.salary_expectation,
+        "phone": entry.phone,
+        "email": entry.email,
+        "contact_consent": entry.contact_consent,
+        "ambassador_code": entry.referred_by.code if entry.referred_by else "",
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pool_register(request: HttpRequest) -> HttpResponse:
+    if getattr(request.user, "role", "") != Role.APPLICANT:
+        raise PermissionDenied
+    entry = selectors.pool_entry_for_user(user=request.user)
+    if request.method == "POST":
+        form = PoolRegisterForm(request.POST)
+        if form.is_valid():
+            try:
+                entry = services.pool_entry_register(user=request.user, **form.cleaned_data)
+            except JobsError as error:
+                _refuse(request, error, form)
+            else:
+                messages.success(request, "人才信息已保存，以下是为您匹配的岗位。")
+                return redirect("jobs:my-matches")
+    else:
+        form = PoolRegisterForm(initial=_entry_initial(entry, request))
+    return render(request, "jobs/pool_register.html", {"form": form, "entry": entry})
+
+
+# --- events --------------------------------------------------------------------------
+
+
+@require_safe
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = EventFilterForm(request.GET or None)
+    kind = form.cleaned_data.get("kind", "") if form.is_valid() else ""
+    return render(
+        request,
+        "jobs/event_list.html",
+        {"form": form, "events": selectors.event_list(kind=kind)},
+    )
+
+
+@require_safe
+def event_detail(request: HttpRequest, id: Any) -> HttpResponse:
+    event = _or_404(selectors.event_get(uuid=id))
+    registration = selectors.event_registration_for(event=event, user=request.user)
+    return render(
+        request,
+        "jobs/event_detail.html",
+        {
+            "event": event,
+            "registration": registration,
+            "waitlist_position": selectors.event_waitlist_position(registration=registration)
+            if registration
+            else None,
+            "can_feedback": registration is not None
+            and registration.status == RegistrationStatus.CONFIRMED
+            and event.starts_at <= timezone.now(),
+            "feedback_form": FeedbackForm(
+                initial={"rating": registration.rating, "comment": registration.comment}
+                if registration
+                else None
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def event_register(request: HttpRequest, id: Any) -> HttpResponse:
+    event = _or_404(selectors.event_get(uuid=id))
+    try:
+        registration = services.event_register(event=event, user=request.user)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        if registration.status == RegistrationStatus.CONFIRMED:
+            messages.success(request, "报名成功。")
+        else:
+            messages.info(request, "名额已满，您已进入候补名单，有人取消时将按顺序递补。")
+    return redirect("jobs:event-detail", id=event.uuid)
+
+
+@login_required
+@require_POST
+def event_cancel(request: HttpRequest, id: Any) -> HttpResponse:
+    event = _or_404(selectors.event_get(uuid=id))
+    registration = _or_404(selectors.event_registration_for(event=event, user=request.user))
+    try:
+        services.event_registration_cancel(registration=registration, actor=request.user)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "已取消报名。")
+    return redirect("jobs:event-detail", id=event.uuid)
+
+
+@login_required
+@require_POST
+def event_feedback(request: HttpRequest, id: Any) -> HttpResponse:
+    event = _or_404(selectors.event_get(uuid=id))
+    registration = _or_404(selectors.event_registration_for(event=event, user=request.user))
+    form = FeedbackForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择 1 到 5 分的评分。")
+        return redirect("jobs:event-detail", id=event.uuid)
+    try:
+        services.event_feedback_submit(
+            registration=registration,
+            actor=request.user,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        )
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "感谢您的评价。")
+    return redirect("jobs:event-detail", id=event.uuid)
+
+
+# --- job fairs -----------------------------------------------------------------------
+
+
+@require_safe
+def fair_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "jobs/fair_list.html", {"fairs": selectors.fair_list()})
+
+
+@require_safe
+def fair_detail(request: HttpRequest, id: Any) -> HttpResponse:
+    fair = _or_404(selectors.fair_get(uuid=id))
+    return render(
+        request,
+        "jobs/fair_detail.html",
+        {
+            "fair": fair,
+            "summary": selectors.fair_summary(fair=fair),
+            "candidate": selectors.fair_candidate_for(fair=fair, user=request.user),
+            "org": selectors.employer_org_for_user(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def fair_signup(request: HttpRequest, id: Any) -> HttpResponse:
+    fair = _or_404(selectors.fair_get(uuid=id))
+    try:
+        if getattr(request.user, "role", "") == Role.EMPLOYER:
+            org = selectors.employer_org_for_user(user=request.user)
+            if org is None:
+                messages.error(request, "请先登记单位信息。")
+                return redirect("jobs:employer-home")
+            services.fair_employer_register(fair=fair, org=org, actor=request.user)
+        else:
+            services.fair_candidate_signup(fair=fair, user=request.user)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "报名成功。")
+    return redirect("jobs:fair-detail", id=fair.uuid)
+
+
+# --- employers -----------------------------------------------------------------------
+
+
+@employer_required
+@require_http_methods(["GET", "POST"])
+def employer_home(request: HttpRequest) -> HttpResponse:
+    org = selectors.employer_org_for_user(user=request.user)
+    form = None
+    if org is None or not org.is_verified:
+        initial = (
+            {
+                "name": org.name,
+                "org_type": org.org_type,
+                "credit_code": org.credit_code,
+                "district": org.district,
+                "contact_name": org.contact_name,
+                "contact_phone": org.contact_phone,
+            }
+            if org
+            else None
+        )
+        form = EmployerOrgForm(request.POST or None, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.employer_org_save(user=request.user, **form.cleaned_data)
+            except JobsError as error:
+                _refuse(request, error, form)
+            else:
+                messages.success(request, "单位信息已提交，工作人员审核通过后即可发布岗位。")
+                return redirect("jobs:employer-home")
+    elif request.method == "POST":
+        raise PermissionDenied
+    positions = selectors.org_position_list(org=org) if org else []
+    return render(
+        request, "jobs/employer_home.html", {"org": org, "form": form, "positions": positions}
+    )
+
+
+@employer_required
+@require_http_methods(["GET", "POST"])
+def employer_position_new(request: HttpRequest) -> HttpResponse:
+    org = selectors.employer_org_for_user(user=request.user)
+    if org is None or not org.is_verified:
+        messages.error(request, "单位通过认证后才能发布岗位。")
+        return redirect("jobs:employer-home")
+    form = PositionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            position = services.position_create(org=org, actor=request.user, **form.cleaned_data)
+        except JobsError as error:
+            _refuse(request, error, form)
+        else:
+            messages.success(request, "岗位已发布，并已推送给匹配度高的人才。")
+            return redirect("jobs:employer-candidates", id=position.uuid)
+    return render(request, "jobs/employer_position_form.html", {"form": form, "org": org})
+
+
+@employer_required
+@require_safe
+def employer_candidates(request: HttpRequest, id: Any) -> HttpResponse:
+    org = _or_404(selectors.employer_org_for_user(user=request.user))
+    position = _or_404(selectors.org_position_get(org=org, uuid=id))
+    if not org.is_verified:
+        raise PermissionDenied
+    candidates = selectors.candidates_for_position(position=position, limit=50)
+    for match in candidates:
+        log_pii_access(
+            actor=request.user,
+            subject=match.entry,
+            field="contact",
+            purpose="用人单位查看岗位匹配人才：" + position.title,
+        )
+    applicants = position.applications.select_related("entry").filter(entry__contact_consent=True)
+    return render(
+        request,
+        "jobs/employer_candidates.html",
+        {"org": org, "position": position, "candidates": candidates, "applicants": applicants},
+    )
+
+
+@employer_required
+@require_POST
+def employer_position_close(request: HttpRequest, id: Any) -> HttpResponse:
+    org = _or_404(selectors.employer_org_for_user(user=request.user))
+    position = _or_404(selectors.org_position_get(org=org, uuid=id))
+    try:
+        services.position_close(position=position, actor=request.user)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "岗位已结束招聘。")
+    return redirect("jobs:employer-home")
+
+
+# --- staff ---------------------------------------------------------------------------
+
+
+@staff_required
+@require_safe
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "jobs/staff_home.html",
+        {
+            "pool_count": TalentPoolEntry.objects.count(),
+            "pending_orgs": EmployerOrg.objects.filter(
+                verification_status=VerificationStatus.PENDING
+            ).count(),
+            "fairs": selectors.fair_list(),
+        },
+    )
+
+
+def _pool_filters(request: HttpRequest) -> tuple[PoolSearchForm, dict[str, Any]]:
+    form = PoolSearchForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return form, {}
+    return form, form.filters() if form.is_bound else {}
+
+
+@staff_required
+@require_safe
+def staff_pool(request: HttpRequest) -> HttpResponse:
+    form, filters = _pool_filters(request)
+    entries = selectors.pool_entry_search(**filters)
+    return render(
+        request,
+        "jobs/staff_pool.html",
+        {
+            "form": form,
+            "page_obj": _page(request, entries, 50),
+            "count": entries.count(),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+EXPORT_COLUMNS = [
+    "姓名",
+    "留学状态",
+    "院校",
+    "国家和地区",
+    "专业",
+    "专业大类",
+    "学历",
+    "（预计）毕业时间",
+    "意向区（市）",
+    "意向行业",
+    "期望年薪（元）",
+    "联系电话",
+    "联系邮箱",
+    "同意联系",
+    "推荐特派员",
+    "登记时间",
+]
+
+
+@staff_required
+@require_safe
+def staff_pool_export(request: HttpRequest) -> FileResponse:
+    """The filtered pool as an .xlsx, written row by row and streamed from a temp file."""
+    from talentport.jobs.models import District, Industry
+
+    _, filters = _pool_filters(request)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("人才信息库")
+    sheet.append(EXPORT_COLUMNS)
+    districts = dict(District.choices)
+    industries = dict(Industry.choices)
+    for entry in selectors.pool_entry_search(**filters).iterator(chunk_size=2000):
+        log_pii_access(actor=request.user, subject=entry, field="contact", purpose="导出人才信息库")
+        sheet.append(
+            [
+                entry.full_name,
+                entry.get_abroad_status_display(),
+                entry.school,
+                entry.country,
+                entry.major,
+                entry.get_major_field_display(),
+                entry.get_degree_display(),
+                entry.expected_graduation,
+                "、".join(str(districts.get(d, d)) for d in entry.intended_districts) or "不限",
+                "、".join(str(industries.get(i, i)) for i in entry.industries) or "不限",
+                float(entry.salary_expectation) if entry.salary_expectation is not None else None,
+                entry.phone,
+                entry.email,
+                "是" if entry.contact_consent else "否",
+                entry.referred_by.name if entry.referred_by else "",
+                timezone.localtime(entry.created_at).replace(tzinfo=None),
+            ]
+        )
+    buffer = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
+    workbook.save(buffer)
+    buffer.seek(0)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename="talent-pool-" + stamp + ".xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@staff_required
+@require_safe
+def staff_fair(request: HttpRequest, id: Any) -> HttpResponse:
+    fair = _or_404(selectors.fair_get(uuid=id))
+    return render(
+        request,
+        "jobs/staff_fair.html",
+        {
+            "fair": fair,
+            "summary": selectors.fair_summary(fair=fair),
+            "candidates": selectors.fair_candidate_list(fair=fair),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def staff_fair_check_in(request: HttpRequest, id: Any, candidate: Any) -> HttpResponse:
+    fair = _or_404(selectors.fair_get(uuid=id))
+    signup = _or_404(FairCandidate.objects.filter(fair=fair, uuid=candidate).first())
+    try:
+        services.fair_candidate_check_in(candidate=signup, actor=request.user)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "已签到。")
+    return redirect("jobs:staff-fair", id=fair.uuid)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_ambassadors(request: HttpRequest) -> HttpResponse:
+    form = AmbassadorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ambassador_create(actor=request.user, **form.cleaned_data)
+        except JobsError as error:
+            _refuse(request, error, form)
+        else:
+            messages.success(request, "特派员已登记。")
+            return redirect("jobs:staff-ambassadors")
+    referrals = Referral.objects.select_related("ambassador", "entry").order_by("-created_at")[:100]
+    return render(
+        request,
+        "jobs/staff_ambassadors.html",
+        {"form": form, "stats": selectors.ambassador_stats(), "referrals": referrals},
+    )
+
+
+@staff_required
+@require_POST
+def staff_referral_advance(request: HttpRequest, id: Any) -> HttpResponse:
+    referral = _or_404(Referral.objects.filter(uuid=id).first())
+    try:
+        services.referral_advance(
+            referral=referral, to_status=request.POST.get("status", ""), actor=request.user
+        )
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "推荐进展已更新。")
+    return redirect("jobs:staff-ambassadors")
+
+
+@staff_required
+@require_safe
+def staff_employers(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status and status not in VerificationStatus.values:
+        status = ""
+    return render(
+        request,
+        "jobs/staff_employers.html",
+        {
+            "orgs": selectors.employer_org_list(status=status),
+            "status": status,
+            "statuses": VerificationStatus.choices,
+            "form": VerifyForm(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def staff_employer_verify(request: HttpRequest, id: Any) -> HttpResponse:
+    org = _or_404(selectors.employer_org_get(uuid=id))
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请选择审核结果。")
+        return redirect("jobs:staff-employers")
+    try:
+        services.employer_org_verify(actor=request.user, org=org, **form.cleaned_data)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "“" + org.name + "”审核结果已保存。")
+    return redirect("jobs:staff-employers")
+
+
+@staff_required
+@require_safe
+def staff_event(request: HttpRequest, id: Any) -> HttpResponse:
+    event = _or_404(selectors.event_get(uuid=id, include_unpublished=True))
+    return render(
+        request,
+        "jobs/staff_event.html",
+        {
+            "event": event,
+            "registrations": selectors.event_registration_list(event=event),
+            "feedback": selectors.event_feedback_summary(event=event),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def staff_event_attendance(request: HttpRequest, id: Any, registration: Any) -> HttpResponse:
+    event = _or_404(selectors.event_get(uuid=id, include_unpublished=True))
+    target = _or_404(EventRegistration.objects.filter(event=event, uuid=registration).first())
+    try:
+        services.event_attendance_mark(
+            registration=target, actor=request.user, attended=request.POST.get("attended") == "1"
+        )
+    except JobsError as error:
+        _refuse(request, error)
+    return redirect("jobs:staff-event", id=event.uuid)

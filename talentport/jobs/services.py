@@ -496,13 +496,16 @@ def matches_push(
         scores = matching.score_matrix(selectors.talent_vectors_for(entries), position_vectors)
         best = matching.top_k(scores, per_person, axis=1)
         for row, entry in enumerate(entries):
+            recipient = entry.profile.user
+            if recipient is None:
+                continue
             for column in best[row]:
                 score = round(float(scores[row, column]))
                 if score < min_score:
                     continue
                 position = positions[int(column)]
                 _, created = message_send(
-                    recipient=entry.profile.user,
+                    recipient=recipient,
                     kind="general",
                     title="为您推荐岗位：" + position.title,
                     body=position.org.name

@@ -6,11 +6,12 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from talentport.notify.models import Message
+from talentport.people.models import User
 
 
 def message_send(
     *,
-    recipient: object,
+    recipient: User,
     kind: str,
     title: str,
     body: str = "",

@@ -10,10 +10,12 @@ from django.views.decorators.http import require_POST
 
 from talentport.notify.models import Message
 from talentport.notify.selectors import message_list_for, message_unread_count
+from talentport.people.models import User
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
     return render(
         request,
         "notify/inbox.html",
@@ -27,6 +29,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def mark_read(request: HttpRequest, message_uuid: str) -> HttpResponse:
+    assert isinstance(request.user, User)
     updated = Message.objects.filter(
         uuid=message_uuid, recipient=request.user, read_at__isnull=True
     ).update(read_at=timezone.now())

@@ -20,7 +20,7 @@ from talentport.funds.models import Grant, GrantStatus
 from talentport.funds.selectors import grant_list
 from talentport.funds.services import GrantTransitionError, grant_decide
 from talentport.notify.selectors import message_list_for
-from talentport.people.models import TalentProfile
+from talentport.people.models import TalentProfile, User
 from talentport.policies.engine import validate_profile
 from talentport.policies.errors import PolicyPublishError
 from talentport.policies.questions import QINGDAO_DISTRICTS
@@ -188,7 +188,7 @@ class MyProfileView(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        profile = TalentProfile.objects.filter(user=request.user).first()
+        profile = TalentProfile.objects.filter(user=request.user.pk).first()
         return Response(profile.data if profile else {})
 
     @extend_schema(
@@ -227,6 +227,7 @@ class MyMessagesView(APIView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)
         rows = message_list_for(user=request.user)[:200]
         return Response(MessageSerializer(rows, many=True).data)
 
@@ -324,7 +325,8 @@ class GrantDecisionView(APIView):
         grant = Grant.objects.filter(uuid=grant_id).first()
         if grant is None:
             raise not_found("id", "未找到该发放记录")
-        confirm = request.data.get("confirm") if isinstance(request.data, dict) else None
+        data: dict[str, Any] = request.data if isinstance(request.data, dict) else {}
+        confirm = data.get("confirm")
         if not isinstance(confirm, bool):
             raise ApiError([error("confirm", "请填写 true（确认发放）或 false（不予发放）")])
         try:
@@ -333,7 +335,7 @@ class GrantDecisionView(APIView):
                     grant=grant,
                     actor=request.user,
                     confirm=confirm,
-                    reason=str(request.data.get("reason") or ""),
+                    reason=str(data.get("reason") or ""),
                 )
         except GrantTransitionError as exc:
             raise ApiError([error("", str(exc), "conflict")], status.HTTP_409_CONFLICT) from None

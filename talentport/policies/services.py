@@ -70,6 +70,35 @@ def policies_sync(*, directory: Path = RULES_DIR) -> SyncReport:
     return report
 
 
+def policy_links_sync() -> int:
+    """Link every policy in force to the catalog guide of the service that pays it.
+
+    The link is found from the policy's ``catalog_service`` title within its own
+    jurisdiction; where a seed cell was split into several items the one whose title
+    shares most with the policy title wins. Existing links are kept. Returns how many
+    links were added.
+    """
+    from talentport.catalog.models import PolicyLink, ServiceItem
+
+    added = 0
+    linked = set(PolicyLink.objects.values_list("policy_id", flat=True))
+    for policy in policies_in_force():
+        if policy.id in linked or not policy.catalog_service:
+            continue
+        code = policy.jurisdiction.rsplit(".", 1)[-1]
+        candidates = [
+            item
+            for item in ServiceItem.objects.filter(jurisdiction__code=code)
+            if item.title == policy.catalog_service or item.title.startswith(policy.catalog_service)
+        ]
+        if not candidates:
+            continue
+        best = max(candidates, key=lambda item: len(set(item.title) & set(policy.title)))
+        PolicyLink.objects.get_or_create(service=best, policy_id=policy.id)
+        added += 1
+    return added
+
+
 def policy_publish(*, text: str, actor: Any, note: str = "") -> PolicyVersion:
     """Publish a new version of a policy from the back office.
 

@@ -41,10 +41,10 @@ CLOSING_SOON_DAYS = 90
 
 
 def _state(request: HttpRequest) -> dict[str, Any]:
-    state = request.session.get(SESSION_KEY)
+    state: Any = request.session.get(SESSION_KEY)
     if not isinstance(state, dict):
-        state = {"profile": {}, "skipped": [], "answered": []}
-    return state
+        return {"profile": {}, "skipped": [], "answered": []}
+    return dict(state)
 
 
 def _store(request: HttpRequest, state: dict[str, Any]) -> None:
@@ -90,7 +90,7 @@ def check_start(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def check_begin(request: HttpRequest) -> HttpResponse:
-    state = {"profile": {}, "skipped": [], "answered": []}
+    state: dict[str, Any] = {"profile": {}, "skipped": [], "answered": []}
     if request.POST.get("resume") == "saved" and request.user.is_authenticated:
         saved = TalentProfile.objects.filter(user=request.user).first()
         if saved is not None:

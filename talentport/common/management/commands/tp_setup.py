@@ -1,7 +1,7 @@
 """``tp_setup``: what ``talentport setup`` runs; safe to run again and again.
 
-migrate → compilemessages (only when ``msgfmt`` exists) → collectstatic → load_catalog
-→ create_demo_accounts → policies_sync (the last two only once those commands exist).
+migrate → compile translations → collectstatic → load_catalog → policies_sync →
+load_bundles → load_jobs_seed → create_demo_accounts.
 """
 
 from __future__ import annotations
@@ -14,10 +14,27 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 PACKAGE_DIR = Path(settings.BASE_DIR)
+SEED_STEPS = (
+    ("policies_sync", "同步政策"),
+    ("load_jobs_seed", "加载招聘会与引才特派员数据"),
+    ("create_demo_accounts", "创建演示账号"),
+)
+
+
+def _compile_with_babel(locale_dir: Path) -> None:
+    """Compile .po files without GNU gettext (a machine with no msgfmt)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in locale_dir.glob("*/LC_MESSAGES/*.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog)
 
 
 @contextmanager
@@ -45,7 +62,8 @@ class Command(BaseCommand):
             with _cwd(PACKAGE_DIR):
                 call_command("compilemessages", verbosity=0)
         else:
-            self.stdout.write("  未找到 msgfmt，跳过编译翻译文件")
+            self._step("编译翻译文件（Babel）")
+            _compile_with_babel(PACKAGE_DIR / "locale")
 
         self._step("收集静态文件")
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -53,15 +71,9 @@ class Command(BaseCommand):
         self._step("加载服务目录")
         call_command("load_catalog", stdout=self.stdout, stderr=self.stderr)
 
-        for name, label in (
-            ("create_demo_accounts", "创建演示账号"),
-            ("policies_sync", "同步政策"),
-        ):
-            if name in get_commands():
-                self._step(label)
-                call_command(name, stdout=self.stdout, stderr=self.stderr)
-            else:
-                self.stderr.write(self.style.WARNING(f"  命令 {name} 尚不存在，跳过{label}"))
+        for name, label in SEED_STEPS:
+            self._step(label)
+            call_command(name, stdout=self.stdout, stderr=self.stderr)
         self.stdout.write(self.style.SUCCESS("设置完成。"))
 
     def _step(self, label: str) -> None:

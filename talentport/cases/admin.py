@@ -34,3 +34,75 @@ class CalendarDayAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
         response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+# --- 一件事 bundles (edited here, versioned on every change) -------------------------
+
+from talentport.cases import services as case_services  # noqa: E402
+from talentport.cases.models import (  # noqa: E402
+    Application,
+    Bundle,
+    BundleItem,
+    DepartmentMembership,
+    GuardianAuthorisation,
+    RectificationTask,
+    ReturnVisit,
+    SubCase,
+)
+
+
+class BundleItemInline(admin.StackedInline):  # type: ignore[type-arg]
+    model = BundleItem
+    extra = 0
+    raw_id_fields = ["service_item", "department"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
+    list_display = ["title", "code", "city", "version", "active"]
+    readonly_fields = ["version", "content_hash"]
+    inlines = [BundleItemInline]
+
+    def save_related(
+        self, request: HttpRequest, form: object, formsets: object, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        case_services.bundle_touch(bundle=form.instance)  # type: ignore[attr-defined]
+
+
+@admin.register(DepartmentMembership)
+class DepartmentMembershipAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["user", "department", "supervisor", "phone"]
+    list_filter = ["supervisor"]
+    raw_id_fields = ["user", "department"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Cases change only through their services (state machine + journal)."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    list_display = ["number", "bundle", "applicant", "status", "submitted_at"]
+    list_filter = ["status", "bundle"]
+    search_fields = ["number"]
+
+
+@admin.register(SubCase)
+class SubCaseAdmin(ReadOnlyAdmin):
+    list_display = ["application", "department", "status", "due_date", "due_provisional"]
+    list_filter = ["status", "department"]
+
+
+admin.site.register(GuardianAuthorisation, ReadOnlyAdmin)
+admin.site.register(RectificationTask, ReadOnlyAdmin)
+admin.site.register(ReturnVisit, ReadOnlyAdmin)

@@ -42,3 +42,427 @@ def calendar_overrides_all(*, include_files: bool = True) -> dict[int, YearCalen
     for year, days in by_year.items():
         calendars[year] = _year_calendar(year, days)
     return calendars
+
+
+# --------------------------------------------------------------------------- #
+# Bundles, applications, sub-cases
+# --------------------------------------------------------------------------- #
+
+from typing import Any  # noqa: E402
+from uuid import UUID  # noqa: E402
+
+from django.db.models import Q, QuerySet  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from talentport.cases.models import (  # noqa: E402
+    Application,
+    Bundle,
+    BundleStage,
+    DegreeConfirmation,
+    DepartmentMembership,
+    GuardianAuthorisation,
+    MaterialFile,
+    Rating,
+    RectificationStatus,
+    RectificationTask,
+    ReturnVisit,
+    ReturnVisitStatus,
+    SubCase,
+    SubCaseStatus,
+)
+from talentport.catalog.models import Department  # noqa: E402
+from talentport.people.models import Role, TalentProfile, User  # noqa: E402
+
+STAFF_ALL = (Role.WINDOW_SPECIALIST, Role.ADMINISTRATOR)
+ELIGIBLE = ("eligible", "needs_info")
+
+
+def bundle_list(*, active_only: bool = True) -> QuerySet[Bundle]:
+    qs = Bundle.objects.all()
+    return qs.filter(active=True) if active_only else qs
+
+
+def bundle_get(*, uuid: UUID | str) -> Bundle | None:
+    return Bundle.objects.filter(uuid=uuid).first()
+
+
+def bundle_stages(*, bundle: Bundle) -> list[dict[str, str]]:
+    present = set(bundle.items.values_list("stage", flat=True))
+    return [{"value": s.value, "label": str(s.label)} for s in BundleStage if s.value in present]
+
+
+def _profile_data(person: User) -> dict[str, Any]:
+    profile = TalentProfile.objects.filter(user=person).first()
+    return dict(profile.data) if profile and isinstance(profile.data, dict) else {}
+
+
+def _path(data: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(data, dict):
+            return None
+        data = data.get(part)
+    return data
+
+
+def eligibility_statuses(*, person: User) -> dict[str, str]:
+    """Policy id → status from the policy engine (prefill only; empty if not available)."""
+    data = _profile_data(person)
+    if not data:
+        return {}
+    try:
+        from talentport.policies.engine import evaluate
+
+        result = evaluate(data, as_of=timezone.localdate())
+    except Exception:  # noqa: BLE001 - the engine is optional for prefill
+        return {}
+    return {r["policy"]: r["status"] for r in result.get("results", [])}
+
+
+def bundle_checklist(
+    *,
+    bundle: Bundle,
+    stage: str,
+    person: User | None,
+    selected: list[str] | None = None,
+) -> dict[str, Any]:
+    """一次告知: which items apply, the union of fields (prefilled) and of materials."""
+    profile = _profile_data(person) if person else {}
+    statuses = eligibility_statuses(person=person) if person else {}
+    degree = DegreeConfirmation.objects.filter(owner=person).first() if person is not None else None
+    library: dict[str, MaterialFile] = {}
+    if person is not None:
+        for f in MaterialFile.objects.filter(owner=person).order_by("created_at", "id"):
+            library[f.code] = f
+    items = []
+    for item in bundle.items.filter(stage__in=[stage, BundleStage.ANY]).select_related(
+        "department", "service_item"
+    ):
+        status = statuses.get(item.policy) if item.policy else None
+        if selected is not None:
+            applies = item.key in selected
+            why = "已选择" if applies else "未选择"
+        elif status in ELIGIBLE:
+            applies, why = True, "根据您的画像，符合或可能符合政策条件"
+        elif status == "ineligible":
+            applies, why = False, "根据您的画像，暂不符合政策条件"
+        else:
+            applies = item.preselected
+            why = "常用事项，默认选中" if applies else "按需选择"
+        items.append(
+            {
+                "key": item.key,
+                "title": item.title,
+                "department": item.department.name,
+                "department_code": item.department.code,
+                "service_item": str(item.service_item.uuid) if item.service_item else None,
+                "legal_limit_days": item.legal_limit_days,
+                "promised_limit_days": item.promised_limit_days,
+                "limit_note": item.limit_note,
+                "in_person": item.in_person,
+                "depends_on": item.depends_on,
+                "materials": item.materials,
+                "fields": item.fields,
+                "result": item.result,
+                "policy": item.policy,
+                "policy_status": status,
+                "applies": applies,
+                "why": why,
+            }
+        )
+    chosen = [i for i in items if i["applies"]]
+    specs = {f["key"]: f for f in bundle.fields or []}
+    field_keys: list[str] = []
+    for i in chosen:
+        for key in i["fields"]:
+            if key not in field_keys:
+                field_keys.append(key)
+    fields = []
+    for key in field_keys:
+        spec = dict(specs.get(key, {"key": key, "label": key}))
+        spec.setdefault("key", key)
+        source = str(spec.get("prefill") or "")
+        value: Any = None
+        if source.startswith("user.") and person is not None:
+            value = getattr(person, source[5:], None)
+        elif source.startswith("degree.") and degree is not None:
+            value = degree.data.get(source[7:])
+        elif source:
+            value = _path(profile, source)
+        spec["value"] = value
+        fields.append(spec)
+    materials: dict[str, dict[str, Any]] = {}
+    for i in chosen:
+        for m in i["materials"]:
+            entry = materials.setdefault(m["code"], {**m, "items": [], "required": False})
+            entry["items"].append(i["title"])
+            entry["required"] = entry["required"] or bool(m.get("required", True))
+    for code, entry in materials.items():
+        found: MaterialFile | None = library.get(code)
+        entry["in_library"] = str(found.uuid) if found else None
+        entry["degree_confirmed"] = bool(degree) and code in (
+            "degree_certificate",
+            "cscse_certificate",
+        )
+    return {
+        "bundle": bundle.code,
+        "version": bundle.version,
+        "stage": stage,
+        "items": items,
+        "fields": fields,
+        "materials": list(materials.values()),
+        "degree_confirmed": degree is not None,
+    }
+
+
+def user_departments(*, user: User) -> list[int]:
+    ids = set(
+        DepartmentMembership.objects.filter(user=user).values_list("department_id", flat=True)
+    )
+    if user.role == Role.DEPARTMENT_SPECIALIST and user.department_id:
+        ids.add(user.department_id)
+    return sorted(ids)
+
+
+def is_supervisor(*, user: User) -> bool:
+    return (
+        user.is_superuser
+        or DepartmentMembership.objects.filter(user=user, supervisor=True).exists()
+    )
+
+
+def supervised_departments(*, user: User) -> list[int]:
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return list(Department.objects.values_list("id", flat=True))
+    return list(
+        DepartmentMembership.objects.filter(user=user, supervisor=True).values_list(
+            "department_id", flat=True
+        )
+    )
+
+
+def department_supervisors(*, department: Department) -> list[User]:
+    return [
+        m.user
+        for m in DepartmentMembership.objects.filter(department=department, supervisor=True)
+        .select_related("user")
+        .order_by("id")
+    ]
+
+
+def subcase_specialists(*, subcase: SubCase) -> list[User]:
+    """Accounts of the responsible department (department specialists and members)."""
+    users = {
+        u.pk: u
+        for u in User.objects.filter(
+            role=Role.DEPARTMENT_SPECIALIST, department_id=subcase.department_id, is_active=True
+        )
+    }
+    for m in DepartmentMembership.objects.filter(
+        department_id=subcase.department_id
+    ).select_related("user"):
+        users.setdefault(m.user.pk, m.user)
+    return list(users.values())
+
+
+def application_guardians(*, application: Application) -> list[User]:
+    auths = GuardianAuthorisation.objects.filter(
+        Q(application__isnull=True) | Q(application=application),
+        person_id=application.applicant_id,
+        revoked_at__isnull=True,
+    ).select_related("guardian")
+    return [a.guardian for a in auths]
+
+
+def application_visible_to(*, user: User | None) -> QuerySet[Application]:
+    """Applications the user may see: their own, those a guardian was authorised to
+    follow, those they filed, and for staff their department's or (window) all."""
+    qs = Application.objects.select_related("bundle", "applicant")
+    if user is None or not user.is_authenticated:
+        return qs.none()
+    if user.is_superuser or user.role in STAFF_ALL:
+        return qs
+    q = Q(applicant=user) | Q(filed_by=user)
+    guarded = GuardianAuthorisation.objects.filter(guardian=user, revoked_at__isnull=True)
+    people_all = guarded.filter(application__isnull=True).values_list("person_id", flat=True)
+    one = guarded.filter(application__isnull=False).values_list("application_id", flat=True)
+    q |= Q(applicant_id__in=list(people_all)) | Q(pk__in=list(one))
+    depts = user_departments(user=user)
+    if depts:
+        q |= Q(subcases__department_id__in=depts, status__in=["processing", "correction", "closed"])
+    return qs.filter(q).distinct()
+
+
+def application_get_for(*, user: User | None, uuid: UUID | str) -> Application | None:
+    return application_visible_to(user=user).filter(uuid=uuid).first()
+
+
+def can_act_for_person(*, user: User, application: Application) -> bool:
+    """The applicant, the account that filed it (employer) or a window specialist."""
+    return (
+        user.pk in (application.applicant_id, application.filed_by_id)
+        or user.is_superuser
+        or user.role in STAFF_ALL
+    )
+
+
+def subcase_queue(*, user: User, status: str | None = None) -> QuerySet[SubCase]:
+    qs = SubCase.objects.select_related(
+        "application", "department", "assignee", "application__applicant"
+    )
+    if not (user.is_superuser or user.role in STAFF_ALL):
+        qs = qs.filter(department_id__in=user_departments(user=user))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.exclude(application__status="draft").order_by("due_date", "id")
+
+
+def subcase_get_for(*, user: User | None, uuid: UUID | str) -> SubCase | None:
+    """A sub-case the user may see: staff of its department, or whoever sees its application."""
+    if user is None or not user.is_authenticated:
+        return None
+    sc = (
+        SubCase.objects.select_related("application", "department", "assignee")
+        .filter(uuid=uuid)
+        .first()
+    )
+    if sc is None:
+        return None
+    if subcase_queue(user=user).filter(pk=sc.pk).exists():
+        return sc
+    if user.role == Role.DEPARTMENT_SPECIALIST:
+        return None  # another department's part of the application
+    if application_visible_to(user=user).filter(pk=sc.application_id).exists():
+        return sc
+    return None
+
+
+def material_visible_to(*, user: User | None, uuid: UUID | str) -> MaterialFile | None:
+    """A stored file, only for its owner, their guardian and the handling departments."""
+    if user is None or not user.is_authenticated:
+        return None
+    f = MaterialFile.objects.filter(uuid=uuid).select_related("owner").first()
+    if f is None:
+        return None
+    if f.owner_id == user.pk or user.is_superuser:
+        return f
+    applications = Application.objects.filter(materials__file=f)
+    if GuardianAuthorisation.objects.filter(
+        Q(application__isnull=True) | Q(application__in=applications),
+        person_id=f.owner_id,
+        guardian=user,
+        revoked_at__isnull=True,
+    ).exists():
+        return f
+    depts = user_departments(user=user)
+    if (
+        depts
+        and SubCase.objects.filter(application__in=applications, department_id__in=depts).exists()
+    ):
+        return f
+    if user.role == Role.WINDOW_SPECIALIST and applications.exists():
+        return f
+    return None
+
+
+def material_library(*, owner: User) -> QuerySet[MaterialFile]:
+    return MaterialFile.objects.filter(owner=owner).order_by("code", "-created_at")
+
+
+def specialist_contact(*, subcase: SubCase) -> dict[str, str]:
+    """Name and phone of the responsible specialist (the assignee, else the department)."""
+    person = subcase.assignee
+    phone = ""
+    if person is not None:
+        m = DepartmentMembership.objects.filter(user=person, department=subcase.department).first()
+        phone = m.phone if m and m.phone else ""
+    return {
+        "name": str(person) if person else "",
+        "phone": phone or subcase.department.phone or "",
+    }
+
+
+def application_timeline(*, application: Application) -> list[dict[str, Any]]:
+    """Each department's step with due date, status and responsible specialist."""
+    from talentport.common.selectors import audit_events_for
+
+    out = []
+    for sc in application.subcases.select_related("department", "assignee").order_by("id"):
+        events = [
+            {
+                "action": e.action,
+                "from": e.from_state,
+                "to": e.to_state,
+                "reason": e.reason,
+                "at": e.at.isoformat(),
+                "actor": str(e.actor) if e.actor else "系统",
+                "on_behalf_of": str(e.on_behalf_of) if e.on_behalf_of else "",
+            }
+            for e in audit_events_for(subject=sc).select_related("actor", "on_behalf_of")
+        ]
+        open_notice = sc.corrections.filter(answered_at__isnull=True).order_by("-id").first()
+        out.append(
+            {
+                "subcase": sc,
+                "uuid": str(sc.uuid),
+                "department": sc.department.name,
+                "items": [application.snapshot["items"][k]["title"] for k in sc.items],
+                "status": sc.status,
+                "status_label": sc.get_status_display(),
+                "version": sc.version,
+                "due_date": sc.due_date,
+                "due_provisional": sc.due_provisional,
+                "specialist": specialist_contact(subcase=sc),
+                "result_number": sc.result_number,
+                "result_note": sc.result_note,
+                "reason": sc.reason,
+                "correction": open_notice,
+                "events": events,
+            }
+        )
+    return out
+
+
+def supervisor_dashboard(*, user: User, today: Any = None, soon_days: int = 2) -> dict[str, Any]:
+    """Overdue and due-soon sub-cases of the supervised departments, with rating figures."""
+    from talentport.cases.clock import add_working_days
+
+    today = today or timezone.localdate()
+    depts = supervised_departments(user=user)
+    open_qs = SubCase.objects.filter(
+        department_id__in=depts,
+        status__in=[SubCaseStatus.SUBMITTED, SubCaseStatus.ACCEPTED, SubCaseStatus.APPROVED],
+        due_date__isnull=False,
+    ).select_related("application", "department", "assignee")
+    horizon = add_working_days(today, soon_days, extra_calendar=calendar_overrides_all()).due
+    overdue = list(open_qs.filter(due_date__lt=today).order_by("due_date"))
+    soon = list(open_qs.filter(due_date__gte=today, due_date__lte=horizon).order_by("due_date"))
+    ratings = Rating.objects.filter(
+        Q(subcase__department_id__in=depts)
+        | Q(subcase__isnull=True, application__subcases__department_id__in=depts)
+    ).distinct()
+    visits = ReturnVisit.objects.filter(rating__in=ratings)
+    tasks = RectificationTask.objects.filter(rating__in=ratings)
+    visits_total = visits.count()
+    tasks_total = tasks.count()
+    visits_done = visits.filter(status=ReturnVisitStatus.DONE).count()
+    tasks_replied = tasks.filter(status=RectificationStatus.REPLIED).count()
+    levels: dict[str, int] = {}
+    for level in ratings.values_list("level", flat=True):
+        levels[level] = levels.get(level, 0) + 1
+    return {
+        "overdue": overdue,
+        "due_soon": soon,
+        "ratings": levels,
+        "return_visits_total": visits_total,
+        "return_visits_done": visits_done,
+        "return_visit_rate": (visits_done / visits_total) if visits_total else None,
+        "rectifications_total": tasks_total,
+        "rectifications_replied": tasks_replied,
+        "reply_rate": (tasks_replied / tasks_total) if tasks_total else None,
+        "open_visits": list(
+            visits.filter(status=ReturnVisitStatus.PENDING).select_related("rating")
+        ),
+        "open_tasks": list(
+            tasks.filter(status=RectificationStatus.OPEN).select_related("rating", "department")
+        ),
+    }

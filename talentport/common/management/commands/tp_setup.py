@@ -20,6 +20,7 @@ from django.core.management.base import BaseCommand
 PACKAGE_DIR = Path(settings.BASE_DIR)
 SEED_STEPS = (
     ("policies_sync", "同步政策"),
+    ("load_bundles", "加载“一件事”事项组合"),
     ("load_jobs_seed", "加载招聘会与引才特派员数据"),
     ("create_demo_accounts", "创建演示账号"),
 )

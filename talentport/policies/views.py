@@ -167,6 +167,7 @@ def check_results(request: HttpRequest) -> HttpResponse:
     for r in results:
         r["guide"] = guides.get(r["policy"])
         r["not_met"] = [x for x in r["reasons"] if x.get("met") is False]
+        r["missing_labels"] = [str(question_for(path).label) for path in r["missing"]]
         closes = r.get("window_closes")
         r["days_left"] = (dt.date.fromisoformat(closes) - today).days if closes else None
     eligible = [r for r in results if r["status"] == "eligible"]

@@ -159,6 +159,83 @@ def test_batch_equals_single_for_selected_policies(batch: list[dict]) -> None:
         assert (o["eligible"], o["max_total"]) == (eligible, total), p
 
 
+AS_OF_DATES = [
+    date(2018, 6, 5),
+    date(2018, 6, 6),
+    date(2022, 9, 30),
+    date(2022, 10, 1),
+    date(2024, 1, 1),
+    date(2026, 11, 22),
+    date(2029, 2, 28),
+]
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.lists(profiles.map(_fix), min_size=1, max_size=40), st.sampled_from(AS_OF_DATES))
+def test_batch_equals_single_with_fixed_as_of(batch: list[dict], as_of: date) -> None:
+    """--as-of compiles against one date (folded parameters, date thresholds)."""
+    policies = load_policies()
+    out = match_rows([{"id": i, **p} for i, p in enumerate(batch)], as_of=as_of)
+    for p, o in zip(batch, out, strict=True):
+        doc = evaluate(p, as_of=as_of, policies=policies)
+        eligible = [r["policy"] for r in doc["results"] if r["status"] == "eligible"]
+        assert (o["eligible"], o["max_total"]) == (eligible, doc["totals"]["max_total"]), p
+
+
+def test_formula_amounts_round_half_up_exactly() -> None:
+    """Amounts on a rounding boundary (binary floats miss them) equal the scalar ones."""
+    ids = ["qingdao.startup_support_plan"]
+    policies = [p for p in load_policies() if p.id in ids]
+    rows = []
+    for i, (contribution, share) in enumerate(
+        [(0.05, 1), (0.15, 1), (1.05, 0.5), (12345.67, 0.333), (0.35, 0.1), (2e6, 0.999), (0, 0.5)]
+    ):
+        rows.append(
+            {
+                "id": i,
+                "as_of": "2026-11-22",
+                "education": {"overseas": True},
+                "venture": {
+                    "city": "qingdao",
+                    "selected_for_startup_support_plan": True,
+                    "local_contribution_last_year": contribution,
+                    "equity_share": share,
+                },
+            }
+        )
+    for as_of in (None, date(2026, 11, 22)):
+        out = match_rows(rows, policy_ids=ids, as_of=as_of)
+        for row, o in zip(rows, out, strict=True):
+            profile = {k: v for k, v in row.items() if k != "id"}
+            assert (o["eligible"], o["max_total"]) == _single(profile, policies), row
+    assert match_rows(rows[:1], policy_ids=ids)[0]["max_total"] == 0.06  # 0.015 → 0.02 a year
+
+
+def test_match_keeps_ids_verbatim(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(
+        b'{"id": 1.50, "education": {"degree": "master"}}\n'
+        b'{"education": {"degree": "master"}, "id": "late"}\n'
+        b'  {"id":"a\\"b\\u00e9"}\n'
+        b"\n"
+        b'{"education": {}}\n'
+    )
+    out = tmp_path / "out.jsonl"
+    proc = run("match", str(src), "--out", str(out), "--as-of", "2026-11-22")
+    assert proc.returncode == 0, proc.stderr
+    lines = out.read_text().splitlines()
+    assert [line.split(',"eligible"')[0] for line in lines] == [
+        '{"id":1.50',
+        '{"id":"late"',
+        '{"id":"a\\"b\\u00e9"',
+        '{"id":null',
+    ]
+
+
 def test_each_policy_alone_matches_single() -> None:
     examples = [
         json.loads(p.read_text())
@@ -241,3 +318,24 @@ def test_match_as_of_flag(tmp_path: Path) -> None:
     assert run("match", str(src), "--out", str(out), "--as-of", "2026-01-02").returncode == 0
     assert "qingdao.graduate_housing_subsidy" not in out.read_text()
     assert run("match", str(src), "--out", str(out), "--as-of", "bad").returncode == 2
+
+
+def test_match_integer_fields_accept_whole_floats(tmp_path: Path) -> None:
+    """JSON Schema counts 3.0 as an integer (single eligibility accepts it); 2.5 is refused."""
+    src = tmp_path / "in.jsonl"
+    founder = {
+        "employment": {"city": "liaocheng", "kind": "founder", "social_insurance_months": 3.0},
+        "education": {"degree": "doctor", "full_time": True},
+        "liaocheng": {"recognized_talent": True, "talent_tier": "none"},
+    }
+    src.write_bytes(orjson.dumps({"id": 1, **founder}) + b"\n")
+    out = tmp_path / "out.jsonl"
+    proc = run("match", str(src), "--out", str(out), "--as-of", "2026-11-22")
+    assert proc.returncode == 0, proc.stderr
+    eligible, total = _single(founder, load_policies())
+    assert json.loads(out.read_text()) == {"id": 1, "eligible": eligible, "max_total": total}
+    assert "liaocheng.living_allowance" in eligible
+    src.write_text('{"id": 1}\n{"id": 2, "employment": {"social_insurance_months": 2.5}}\n')
+    proc = run("match", str(src), "--out", str(out))
+    assert proc.returncode == 2
+    assert "第 2 行: employment.social_insurance_months" in proc.stderr.decode()

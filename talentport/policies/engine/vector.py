@@ -427,7 +427,7 @@ def _leaf_dtype(spec: Any) -> pl.DataType:
     return {
         "bool": pl.Boolean(),
         "num": pl.Float64(),
-        "int": pl.Int64(),
+        "int": pl.Float64(),  # JSON Schema counts 3.0 as an integer: checked below
         "date": pl.String(),
         "str": pl.String(),
         "list": pl.List(pl.String()),
@@ -478,6 +478,8 @@ def _checks(paths: list[str]) -> list[pl.Expr]:
         col = pl.col(path)
         if spec.type == "date":
             checks.append(_bad_date(col))
+        if spec.type == "int":
+            checks.append(col != col.floor())
         if spec.district_of is not None or path == "person.hukou_district":
             bad = col.is_not_null() & ~col.is_in(districts)
             if spec.district_of is not None and spec.district_of in paths:
@@ -627,8 +629,13 @@ def _eligible(comp: Compiler, policy: Any) -> pl.Expr:
 def match_plan(
     lines: pl.LazyFrame, policies: list[Any], paths: list[str], as_of: date | None
 ) -> pl.LazyFrame:
-    """Per line: number, id text (null: search the line), eligible list text, total in fen,
-    whether a check failed, and whether the scalar interpreter must finish the row."""
+    """The whole batch as one lazy query over ``lines`` (see :func:`read_lines`).
+
+    Per input line: its number, whether a check failed (``BAD``), and either the output
+    ``LINE`` or, for a row to finish elsewhere (``KEEP_RAW`` holds its raw text): the id
+    text if found, the eligible list text, the total in fen and whether the scalar
+    interpreter must recompute it (``FALLBACK``).
+    """
     from .evaluate import non_cumulation_groups, today_in_china
     from .schema import fields, nullable_markers
 

@@ -47,11 +47,42 @@ class ValidityMixin(models.Model):
         )
 
 
-class AuditEvent(models.Model):
+class AppendOnlyQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    """Bulk updates and deletes are refused too: a journal is only ever appended to."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValueError(str(self.model.append_only_label) + "只能追加，不能修改")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValueError(str(self.model.append_only_label) + "不能删除")
+
+
+class AppendOnlyModel(models.Model):
+    """A journal row: written once, never changed or deleted (corrections are new rows)."""
+
+    append_only_label = "记录"
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError(self.append_only_label + "只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise ValueError(self.append_only_label + "不能删除")
+
+
+class AuditEvent(AppendOnlyModel):
     """Append-only journal of everything that happened to an object.
 
     Nothing is updated or deleted: a correction is a new event.
     """
+
+    append_only_label = "审计事件"
 
     uuid = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -87,28 +118,14 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.action}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("审计事件只能追加，不能修改")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("审计事件不能删除")
-
-
-class PiiAccessLogQuerySet(models.QuerySet["PiiAccessLog"]):
-    def update(self, **kwargs: object) -> int:
-        raise ValueError("个人信息查看记录只能追加，不能修改")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise ValueError("个人信息查看记录不能删除")
-
-
-class PiiAccessLog(models.Model):
+class PiiAccessLog(AppendOnlyModel):
     """Append-only record of who saw which personal data of whom, and why.
 
     Written by ``talentport.common.pii.log_pii_access``; never updated or deleted.
     """
+
+    append_only_label = "个人信息查看记录"
 
     uuid = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -125,8 +142,6 @@ class PiiAccessLog(models.Model):
     field = models.CharField(_("字段"), max_length=80)
     purpose = models.CharField(_("查看目的"), max_length=200)
 
-    objects = PiiAccessLogQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
@@ -135,11 +150,3 @@ class PiiAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.subject_type}#{self.subject_id}.{self.field}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self.pk is not None:
-            raise ValueError("个人信息查看记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        raise ValueError("个人信息查看记录不能删除")

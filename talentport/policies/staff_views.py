@@ -3,13 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -19,22 +13,11 @@ from talentport.funds.models import Grant, GrantStatus
 from talentport.funds.selectors import grant_list as grant_list_select
 from talentport.funds.services import GrantTransitionError
 from talentport.funds.services import grant_decide as grant_decide_service
+from talentport.people.decorators import staff_required
 from talentport.policies.errors import PolicyPublishError
 from talentport.policies.models import PolicyVersion
 from talentport.policies.selectors import policy_version_history, policy_versions_current
 from talentport.policies.services import policy_publish, policy_push_run
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not getattr(request.user, "is_staff_role", False):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @staff_required

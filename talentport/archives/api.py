@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -13,11 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from talentport.api.errors import ApiError, ErrorList, error, not_found
+from talentport.api.pagination import Page, page_of, paginated_data
 from talentport.api.serializers import ErrorResponseSerializer
 from talentport.archives import selectors, services
 from talentport.archives import serializers as s
 from talentport.archives.errors import ArchiveError, ArchiveErrorCode
-from talentport.archives.models import ArchiveFile, ImportSource
+from talentport.archives.models import ArchiveFile, GuardianLink, ImportSource
 from talentport.archives.rules import PARTY_GUIDANCE, TransferInput
 from talentport.common.pii import log_pii_access
 
@@ -28,12 +31,42 @@ ERRORS = {
     403: ErrorResponseSerializer,
     404: ErrorResponseSerializer,
 }
+PURPOSE_AFTER_WRITE = "办理档案流转后接口返回档案详情"
+ERRORS_409 = {**ERRORS, 409: ErrorResponseSerializer}
+PAGE_HELP = (
+    "按页返回：`page` 从 1 开始，`page_size` 默认 20、最多 100；格式不对返回 400 并指明字段，"
+    "页码超出范围返回 404。"
+)
 STATUS_OF = {
     ArchiveErrorCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
     ArchiveErrorCode.FORBIDDEN: status.HTTP_403_FORBIDDEN,
     ArchiveErrorCode.TRANSITION_NOT_ALLOWED: status.HTTP_409_CONFLICT,
     ArchiveErrorCode.CONFLICT: status.HTTP_409_CONFLICT,
 }
+
+
+def _path(name: str = "id", description: str = "档案公开编号") -> OpenApiParameter:
+    return OpenApiParameter(name, OpenApiTypes.UUID, OpenApiParameter.PATH, description=description)
+
+
+LINK_ID = _path("link_id", "监护人授权公开编号")
+
+
+def _paginated(request: Request, rows: QuerySet[Any], serializer: Any) -> Response:
+    """Page ``rows`` by the validated ``page``/``page_size`` query parameters."""
+    query = s.ArchivePageQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return _page_response(request, rows, serializer, query.validated_data)
+
+
+def _page_response(
+    request: Request, rows: QuerySet[Any], serializer: Any, data: dict[str, Any]
+) -> Response:
+    number, size = data["page"], data["page_size"]
+    # bounds first (a 404 naming ``page``), so a huge page number never reaches the database
+    page: Page[Any] = page_of(count=rows.count(), items=[], number=number, size=size)
+    items = list(rows[(number - 1) * size : number * size])
+    return Response(paginated_data(request, page, list(serializer(items, many=True).data)))
 
 
 class IsStaffRole(BasePermission):
@@ -69,9 +102,10 @@ class FileListView(StaffView):
     @extend_schema(
         operation_id="archives_files_list",
         summary="档案列表（工作人员）",
-        description="按姓名、完整身份证号（经盲索引精确匹配）、学校、状态查找档案；身份证号脱敏。",
+        description="按姓名、完整身份证号（经盲索引精确匹配）、学校、状态查找档案；身份证号脱敏。"
+        + PAGE_HELP,
         parameters=[s.ArchiveFileQuerySerializer],
-        responses={200: s.ArchiveFileSerializer(many=True), **ERRORS},
+        responses={200: s.ArchiveFilePageSerializer, **ERRORS},
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
@@ -80,8 +114,8 @@ class FileListView(StaffView):
         data = query.validated_data
         files = selectors.archive_file_search(
             q=data.get("q", ""), school=data.get("school", ""), status=data.get("status", "")
-        ).select_related("batch")[: data["limit"]]
-        return Response(s.ArchiveFileSerializer(files, many=True).data)
+        ).select_related("batch")
+        return _page_response(request, files, s.ArchiveFileSerializer, data)
 
 
 class FileDetailView(StaffView):
@@ -141,6 +175,9 @@ class FileTransitionView(StaffView):
             )
         except ArchiveError as exc:
             raise api_error(exc) from exc
+        log_pii_access(
+            actor=request.user, subject=file, field="archive_file", purpose=PURPOSE_AFTER_WRITE
+        )
         return Response(s.ArchiveFileDetailSerializer(_detail(file, family=False)).data)
 
 
@@ -178,13 +215,13 @@ class BatchListView(StaffView):
     @extend_schema(
         operation_id="archives_batches_list",
         summary="交接批次（工作人员）",
-        responses={200: s.ArchiveBatchSerializer(many=True), **ERRORS},
+        description="最新的在前。" + PAGE_HELP,
+        parameters=[s.ArchivePageQuerySerializer],
+        responses={200: s.ArchiveBatchPageSerializer, **ERRORS},
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        return Response(
-            s.ArchiveBatchSerializer(selectors.archive_batch_list()[:200], many=True).data
-        )
+        return _paginated(request, selectors.archive_batch_list(), s.ArchiveBatchSerializer)
 
 
 class SummaryView(StaffView):
@@ -206,13 +243,14 @@ class OverdueView(StaffView):
     @extend_schema(
         operation_id="archives_overdue_list",
         summary="超期未送达的转递（工作人员）",
-        description="申请转递超过30天仍未送达的档案。",
-        responses={200: s.ArchiveFileSerializer(many=True), **ERRORS},
+        description="申请转递超过30天仍未送达的档案，申请最早的在前。" + PAGE_HELP,
+        parameters=[s.ArchivePageQuerySerializer],
+        responses={200: s.ArchiveFilePageSerializer, **ERRORS},
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        files = selectors.archive_overdue_transfers().select_related("batch")[:500]
-        return Response(s.ArchiveFileSerializer(files, many=True).data)
+        files = selectors.archive_overdue_transfers().select_related("batch")
+        return _paginated(request, files, s.ArchiveFileSerializer)
 
 
 class MyFileListView(APIView):
@@ -221,13 +259,27 @@ class MyFileListView(APIView):
     @extend_schema(
         operation_id="archives_my_files_list",
         summary="我的档案（学生本人、已授权的监护人）",
-        responses={200: s.ArchiveFileSerializer(many=True), 401: ErrorResponseSerializer},
+        description="本人的档案在前，其后是经授权可查看的子女档案。" + PAGE_HELP,
+        parameters=[s.ArchivePageQuerySerializer],
+        responses={
+            200: s.ArchiveFilePageSerializer,
+            400: ErrorResponseSerializer,
+            401: ErrorResponseSerializer,
+            404: ErrorResponseSerializer,
+        },
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
+        query = s.ArchivePageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        number, size = query.validated_data["page"], query.validated_data["page_size"]
         own = list(selectors.archive_files_for_student(user=request.user).select_related("batch"))
         followed = selectors.archive_files_for_guardian(user=request.user)
-        return Response(s.ArchiveFileSerializer([*own, *followed], many=True).data)
+        rows = [*own, *followed]
+        items = rows[(number - 1) * size : number * size]
+        page = page_of(count=len(rows), items=items, number=number, size=size)
+        data = s.ArchiveFileSerializer(items, many=True).data
+        return Response(paginated_data(request, page, list(data)))
 
 
 class MyFileDetailView(APIView):
@@ -251,3 +303,256 @@ class MyFileDetailView(APIView):
         file, relation = found
         file.relation = relation  # type: ignore[attr-defined]
         return Response(s.ArchiveMyFileSerializer(_detail(file, family=True)).data)
+
+
+# --------------------------------------------------------------------------- #
+# Transfer correction (staff)
+# --------------------------------------------------------------------------- #
+
+
+class FileTransferCancelView(StaffView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="archives_files_transfer_cancel",
+        summary="撤销转递申请（工作人员）",
+        description="“已申请转递”且尚未寄出的档案，撤销申请回到申请前的状态（已入库或已补充材料），"
+        "须填写原因；申请与撤销都保留在流转记录中，本人及已授权的监护人收到站内消息。"
+        "其他状态返回 409。",
+        parameters=[_path()],
+        request=s.ArchiveTransferCancelSerializer,
+        responses={200: s.ArchiveFileDetailSerializer, **ERRORS_409},
+        tags=TAGS,
+    )
+    def post(self, request: Request, id: str) -> Response:
+        file = _staff_file(request, id)
+        body = s.ArchiveTransferCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            file = services.archive_transfer_cancel(
+                file=file, actor=request.user, reason=body.validated_data["reason"]
+            )
+        except ArchiveError as exc:
+            raise api_error(exc) from exc
+        log_pii_access(
+            actor=request.user, subject=file, field="archive_file", purpose=PURPOSE_AFTER_WRITE
+        )
+        return Response(s.ArchiveFileDetailSerializer(_detail(file, family=False)).data)
+
+
+# --------------------------------------------------------------------------- #
+# Guardian links: the student (own file) and staff, same rules as the pages
+# --------------------------------------------------------------------------- #
+
+
+def _link_rows(links: Any) -> list[GuardianLink]:
+    rows = []
+    for link in links:
+        link.visible = selectors.guardian_link_visible(link=link)
+        link.awaiting_consent = (
+            link.status == "active"
+            and link.consented_at is None
+            and services.archive_is_adult(file=link.file)
+        )
+        rows.append(link)
+    return rows
+
+
+def _links_response(file: ArchiveFile) -> Response:
+    links = selectors.guardian_links_of(file=file).select_related("file")
+    return Response(s.GuardianLinkSerializer(_link_rows(links), many=True).data)
+
+
+def _link_response(link: GuardianLink, code: int = status.HTTP_200_OK) -> Response:
+    link = GuardianLink.objects.select_related("file", "guardian").get(pk=link.pk)
+    return Response(s.GuardianLinkSerializer(_link_rows([link])[0]).data, status=code)
+
+
+def _own_file(request: Request, file_id: str) -> ArchiveFile:
+    file = selectors.archive_own_file(user=request.user, uuid=file_id)
+    if file is None:  # a guardian, another student, or no such file: the same answer
+        raise not_found("id", "未找到该档案")
+    return file
+
+
+def _link_of(file: ArchiveFile, link_id: str) -> GuardianLink:
+    link = selectors.guardian_link_get(file=file, uuid=link_id)
+    if link is None:
+        raise not_found("link_id", "未找到该授权")
+    return link
+
+
+def _create_link(request: Request, file: ArchiveFile) -> Response:
+    body = s.GuardianLinkCreateSerializer(data=request.data)
+    body.is_valid(raise_exception=True)
+    guardian = selectors.guardian_account_get(username=body.validated_data["username"])
+    if guardian is None:
+        raise ApiError([error("username", "未找到该账户，请监护人先注册“监护人（家长）”账户")])
+    try:
+        link = services.guardian_link_create(file=file, guardian=guardian, actor=request.user)
+    except ArchiveError as exc:
+        if exc.field == "guardian":
+            exc.errors = [("username", message) for _, message in exc.errors]
+        raise api_error(exc) from exc
+    return _link_response(link, status.HTTP_201_CREATED)
+
+
+class ClaimView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        operation_id="archives_claim",
+        summary="绑定本人档案（学生）",
+        description="以姓名和身份证号（经盲索引精确匹配，不按明文查找）认领学校移交的档案，"
+        "绑定到当前账户。身份证号格式不对返回 400（`id_card`）；没有姓名与身份证号都相符的档案"
+        "返回 404；已绑定其他账户返回 409。已绑定本人的再次认领返回同一档案。",
+        request=s.ArchiveClaimSerializer,
+        responses={200: s.ArchiveMyFileSerializer, 401: ErrorResponseSerializer, **ERRORS_409},
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        body = s.ArchiveClaimSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            file = services.archive_claim(
+                user=request.user,
+                id_card=body.validated_data["id_card"],
+                name=body.validated_data["name"],
+            )
+        except ArchiveError as exc:
+            raise api_error(exc) from exc
+        file.relation = "student"  # type: ignore[attr-defined]
+        return Response(s.ArchiveMyFileSerializer(_detail(file, family=True)).data)
+
+
+class MyGuardianListView(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        operation_id="archives_my_guardians_list",
+        summary="本人档案的监护人查看授权（学生）",
+        description="只有档案本人可以查看；监护人或其他账户返回 404。",
+        parameters=[_path()],
+        responses={200: s.GuardianLinkSerializer(many=True), **ERRORS},
+        tags=TAGS,
+    )
+    def get(self, request: Request, id: str) -> Response:
+        return _links_response(_own_file(request, id))
+
+    @extend_schema(
+        operation_id="archives_my_guardians_create",
+        summary="允许监护人查看本人档案（学生）",
+        description="本人添加即视为同意。对方须为“监护人（家长）”账户（否则 400，`username`）；"
+        "已可查看的返回 409。",
+        parameters=[_path()],
+        request=s.GuardianLinkCreateSerializer,
+        responses={201: s.GuardianLinkSerializer, **ERRORS_409},
+        tags=TAGS,
+    )
+    def post(self, request: Request, id: str) -> Response:
+        return _create_link(request, _own_file(request, id))
+
+
+class MyGuardianConsentView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="archives_my_guardians_consent",
+        summary="同意监护人查看（成年学生）",
+        description="工作人员为已成年本人添加的监护人，须本人同意后才能查看。已撤销的返回 409。",
+        parameters=[_path(), LINK_ID],
+        request=None,
+        responses={200: s.GuardianLinkSerializer, **ERRORS_409},
+        tags=TAGS,
+    )
+    def post(self, request: Request, id: str, link_id: str) -> Response:
+        file = _own_file(request, id)
+        try:
+            link = services.guardian_link_consent(link=_link_of(file, link_id), actor=request.user)
+        except ArchiveError as exc:
+            raise api_error(exc) from exc
+        return _link_response(link)
+
+
+class MyGuardianRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="archives_my_guardians_revoke",
+        summary="撤销监护人查看（成年学生）",
+        description="年满18周岁的本人可以撤销；未成年的返回 403，须由档案工作人员办理。"
+        "已撤销的再次撤销返回原授权。",
+        parameters=[_path(), LINK_ID],
+        request=None,
+        responses={200: s.GuardianLinkSerializer, **ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request: Request, id: str, link_id: str) -> Response:
+        file = _own_file(request, id)
+        try:
+            link = services.guardian_link_revoke(link=_link_of(file, link_id), actor=request.user)
+        except ArchiveError as exc:
+            raise api_error(exc) from exc
+        return _link_response(link)
+
+
+class StaffGuardianListView(StaffView):
+    parser_classes = [JSONParser, FormParser]
+
+    @extend_schema(
+        operation_id="archives_files_guardians_list",
+        summary="档案的监护人查看授权（工作人员）",
+        description="含已撤销的授权；每次查看记入个人信息查看记录。",
+        parameters=[_path()],
+        responses={200: s.GuardianLinkSerializer(many=True), **ERRORS},
+        tags=TAGS,
+    )
+    def get(self, request: Request, id: str) -> Response:
+        file = _staff_file(request, id)
+        log_pii_access(
+            actor=request.user,
+            subject=file,
+            field="guardian_links",
+            purpose="接口查看档案监护人授权",
+        )
+        return _links_response(file)
+
+    @extend_schema(
+        operation_id="archives_files_guardians_create",
+        summary="添加监护人查看（工作人员）",
+        description="未成年的立即生效；本人已成年的，须本人同意后监护人才能查看。",
+        parameters=[_path()],
+        request=s.GuardianLinkCreateSerializer,
+        responses={201: s.GuardianLinkSerializer, **ERRORS_409},
+        tags=TAGS,
+    )
+    def post(self, request: Request, id: str) -> Response:
+        file = _staff_file(request, id)
+        log_pii_access(
+            actor=request.user, subject=file, field="guardian_links", purpose="接口添加档案监护人"
+        )
+        return _create_link(request, file)
+
+
+class StaffGuardianRevokeView(StaffView):
+    @extend_schema(
+        operation_id="archives_files_guardians_revoke",
+        summary="撤销监护人查看（工作人员）",
+        description="工作人员可撤销任何授权（含未成年人的）。",
+        parameters=[_path(), LINK_ID],
+        request=None,
+        responses={200: s.GuardianLinkSerializer, **ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request: Request, id: str, link_id: str) -> Response:
+        file = _staff_file(request, id)
+        log_pii_access(
+            actor=request.user, subject=file, field="guardian_links", purpose="接口撤销档案监护人"
+        )
+        try:
+            link = services.guardian_link_revoke(link=_link_of(file, link_id), actor=request.user)
+        except ArchiveError as exc:
+            raise api_error(exc) from exc
+        return _link_response(link)

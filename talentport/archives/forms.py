@@ -82,3 +82,11 @@ class GuardianForm(forms.Form):
         max_length=150,
         help_text=_("监护人须先注册“监护人（家长）”账户"),
     )
+
+
+class TransferCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("撤销原因"),
+        max_length=500,
+        help_text=_("如：就业信息填写有误、本人改变去向；原因记入流转记录"),
+    )

@@ -7,6 +7,7 @@ import uuid as uuid_lib
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -31,13 +32,14 @@ ACTION_LABELS = {
     "transfer_requested": "申请转递",
     "in_transit": "机要寄出，转递中",
     "delivered": "已送达接收单位",
+    "transfer_cancelled": "撤销转递申请",
     "student_linked": "本人账户绑定",
     "guardian_linked": "添加监护人查看",
     "guardian_consented": "本人同意监护人查看",
     "guardian_revoked": "撤销监护人查看",
 }
 #: Events the family timeline shows (account administration stays out of it).
-FAMILY_ACTIONS = frozenset(ArchiveStatus.values)
+FAMILY_ACTIONS = frozenset([*ArchiveStatus.values, "transfer_cancelled"])
 
 
 def _uuid(value: Any) -> uuid_lib.UUID | None:
@@ -196,3 +198,36 @@ def guardian_link_get(*, file: ArchiveFile, uuid: Any) -> GuardianLink | None:
     if public_id is None:
         return None
     return GuardianLink.objects.filter(file=file, uuid=public_id).select_related("file").first()
+
+
+def guardian_account_get(*, username: str) -> Any:
+    """The account with this user name (whether it is a guardian's the service decides)."""
+    username = (username or "").strip()
+    if not username:
+        return None
+    return get_user_model().objects.filter(username=username).first()
+
+
+def archive_own_file(*, user: Any, uuid: Any) -> ArchiveFile | None:
+    """The file if ``user`` is its student; None otherwise (guardians and strangers → 404)."""
+    found = archive_file_for_family(user=user, uuid=uuid)
+    if found is None or found[1] != "student":
+        return None
+    return found[0]
+
+
+#: Order of the family progress list; a cancelled transfer simply moves the file back.
+STEP_ORDER = list(ArchiveStatus.values)
+
+
+def archive_progress_steps(*, file: ArchiveFile) -> list[dict[str, str]]:
+    """The stages for the family progress list: ``done``, ``current``, ``todo``, or
+    ``skipped`` (no materials were ever added)."""
+    current = STEP_ORDER.index(file.status) if file.status in STEP_ORDER else -1
+    steps = []
+    for index, (value, label) in enumerate(ArchiveStatus.choices):
+        state = "done" if index < current else "current" if index == current else "todo"
+        if value == ArchiveStatus.MATERIALS_ADDED and state == "done" and not file.materials:
+            state = "skipped"
+        steps.append({"value": value, "label": str(label), "state": state})
+    return steps

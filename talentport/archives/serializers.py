@@ -6,7 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from talentport.archives.models import ArchiveBatch, ArchiveFile, ArchiveStatus
+from talentport.api.serializers import PageQuerySerializer
+from talentport.archives.models import ArchiveBatch, ArchiveFile, ArchiveStatus, GuardianLink
 from talentport.archives.rules import EMPLOYER_TYPES, EMPLOYMENT_KINDS, PREFERENCES
 
 STATES_HELP = "档案状态：" + "、".join(
@@ -81,19 +82,6 @@ class ArchiveMyFileSerializer(ArchiveFileSerializer):
         read_only_fields = fields
 
 
-class ArchiveFileQuerySerializer(serializers.Serializer[Any]):
-    q = serializers.CharField(required=False, allow_blank=True, help_text="姓名或完整身份证号")
-    school = serializers.CharField(required=False, allow_blank=True)
-    status = serializers.CharField(required=False, allow_blank=True, help_text=STATES_HELP)
-
-    def validate_status(self, value: str) -> str:
-        if value and value not in ArchiveStatus.values:
-            raise serializers.ValidationError("未知的档案状态")
-        return value
-
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=500, default=100)
-
-
 class ArchiveTransitionSerializer(serializers.Serializer[Any]):
     to_state = serializers.CharField(help_text="办理后的状态。" + STATES_HELP)
 
@@ -159,3 +147,80 @@ class ArchiveSchoolSummarySerializer(serializers.Serializer[Any]):
     school = serializers.CharField()
     total = serializers.IntegerField()
     by_state = serializers.DictField(child=serializers.IntegerField())
+
+
+class ArchivePageQuerySerializer(PageQuerySerializer):
+    """``page`` and ``page_size`` (≤ 100) of an archive list."""
+
+
+class ArchiveFileQuerySerializer(ArchivePageQuerySerializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text="姓名或完整身份证号"
+    )
+    school = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    status = serializers.CharField(
+        required=False, allow_blank=True, max_length=24, help_text=STATES_HELP
+    )
+
+    def validate_status(self, value: str) -> str:
+        if value and value not in ArchiveStatus.values:
+            raise serializers.ValidationError("未知的档案状态")
+        return value
+
+
+class ArchiveFilePageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField(help_text="符合条件的总数")
+    next = serializers.URLField(allow_null=True, help_text="下一页地址，最后一页为 null")
+    previous = serializers.URLField(allow_null=True, help_text="上一页地址，第一页为 null")
+    results = ArchiveFileSerializer(many=True)
+
+
+class ArchiveBatchPageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ArchiveBatchSerializer(many=True)
+
+
+class ArchiveClaimSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=80, help_text="与学校移交名单一致的姓名")
+    id_card = serializers.CharField(max_length=30, help_text="18位居民身份证号")
+
+
+class GuardianLinkSerializer(serializers.ModelSerializer[GuardianLink]):
+    id = serializers.UUIDField(source="uuid", read_only=True)
+    guardian = serializers.CharField(source="guardian.username", read_only=True)
+    guardian_name = serializers.CharField(source="guardian.__str__", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    visible = serializers.BooleanField(
+        read_only=True, help_text="该监护人当前能否查看档案（有效，且本人成年后须经本人同意）"
+    )
+    awaiting_consent = serializers.BooleanField(
+        read_only=True, help_text="本人已成年、尚未同意：同意前监护人看不到档案"
+    )
+
+    class Meta:
+        model = GuardianLink
+        fields = [
+            "id",
+            "guardian",
+            "guardian_name",
+            "status",
+            "status_label",
+            "consented_at",
+            "revoked_at",
+            "created_at",
+            "visible",
+            "awaiting_consent",
+        ]
+        read_only_fields = fields
+
+
+class GuardianLinkCreateSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(
+        max_length=150, help_text="监护人账户名（须为“监护人（家长）”账户）"
+    )
+
+
+class ArchiveTransferCancelSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=500, help_text="撤销原因，记入流转记录")

@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from talentport.archives import importer
 from talentport.archives.errors import ArchiveError, ArchiveErrorCode
@@ -30,6 +32,7 @@ from talentport.archives.rules import TransferInput, TransferInputError, transfe
 from talentport.common.crypto import blind_index_filter
 from talentport.common.idcard import IdentityFormatError, mask_id_card, mask_phone, validate_id_card
 from talentport.common.services import audit_event_record
+from talentport.notify.services import message_send
 
 DUPLICATE_ON_RECORD = "该身份证号已有档案记录（一人一档），不能重复接收"
 CHUNK = 500
@@ -294,7 +297,7 @@ def archive_transition(
         locked.status = to_state
         locked.status_changed_at = now
         locked.save()
-        _record(
+        event = _record(
             file=locked,
             actor=actor,
             action=to_state,
@@ -303,6 +306,7 @@ def archive_transition(
             note=note,
             data=data,
         )
+        _notify_on_commit(file=locked, event=event)
     return locked
 
 
@@ -348,6 +352,187 @@ def archive_dispatch(
 
 def archive_deliver(*, file: ArchiveFile, actor: Any, note: str = "") -> ArchiveFile:
     return archive_transition(file=file, actor=actor, to_state=ArchiveStatus.DELIVERED, note=note)
+
+
+TRANSFER_CANCELLED = "transfer_cancelled"
+#: Journal actions the student and their guardians are told about.
+NOTIFIED_ACTIONS = frozenset(
+    {
+        ArchiveStatus.STORED,
+        ArchiveStatus.MATERIALS_ADDED,
+        ArchiveStatus.TRANSFER_REQUESTED,
+        ArchiveStatus.IN_TRANSIT,
+        ArchiveStatus.DELIVERED,
+        TRANSFER_CANCELLED,
+    }
+)
+
+
+def archive_transfer_cancel(*, file: ArchiveFile, actor: Any, reason: str) -> ArchiveFile:
+    """Correct a transfer request made in error: back to the state it was requested from.
+
+    Only before dispatch (a file in transit is recalled by courier, not here).  The
+    destination is cleared from the file; the request itself stays in the journal,
+    and the cancellation is journaled with its reason.  Nothing is deleted.
+    """
+    if not _is_staff(actor):
+        raise ArchiveError("只有工作人员可以办理档案流转", code=ArchiveErrorCode.FORBIDDEN)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ArchiveError("请填写撤销转递申请的原因", field="reason")
+    if len(reason) > 500:
+        raise ArchiveError("原因最多500个字", field="reason")
+    with transaction.atomic():
+        locked = ArchiveFile.objects.select_for_update().get(pk=file.pk)
+        if locked.status != ArchiveStatus.TRANSFER_REQUESTED:
+            raise ArchiveError(
+                f"档案当前状态为“{_label(locked.status)}”，只有“已申请转递”且尚未寄出的"
+                "档案可以撤销转递申请",
+                code=ArchiveErrorCode.TRANSITION_NOT_ALLOWED,
+                field="to_state",
+            )
+        requested = (
+            ArchiveEvent.objects.filter(file=locked, to_state=ArchiveStatus.TRANSFER_REQUESTED)
+            .order_by("-at", "-id")
+            .first()
+        )
+        back_to = requested.from_state if requested is not None else ""
+        if back_to not in (ArchiveStatus.STORED, ArchiveStatus.MATERIALS_ADDED):
+            back_to = ArchiveStatus.MATERIALS_ADDED if locked.materials else ArchiveStatus.STORED
+        data = {
+            "cancelled_destination": locked.destination_name,
+            "cancelled_kind": locked.destination_kind,
+        }
+        locked.status = back_to
+        locked.status_changed_at = timezone.now()
+        locked.transfer_input = {}
+        locked.destination_kind = ""
+        locked.destination_name = ""
+        locked.destination_explanation = ""
+        locked.transfer_requested_at = None
+        locked.save()
+        event = _record(
+            file=locked,
+            actor=actor,
+            action=TRANSFER_CANCELLED,
+            from_state=ArchiveStatus.TRANSFER_REQUESTED,
+            to_state=back_to,
+            note=f"撤销转递申请：{reason}",
+            data=data,
+        )
+        _notify_on_commit(file=locked, event=event)
+    return locked
+
+
+# --------------------------------------------------------------------------- #
+# Notifications to the family
+# --------------------------------------------------------------------------- #
+
+
+def _notice(file: ArchiveFile, event: ArchiveEvent) -> tuple[str, str]:
+    """Title and body of the family message for one journal event (Chinese first)."""
+    name = file.name
+    data = event.data or {}
+    if event.action == ArchiveStatus.STORED:
+        return gettext("档案已入库"), gettext(
+            "%(name)s的人事档案已入库，由留学人员档案库专门保管。"
+        ) % {"name": name}
+    if event.action == ArchiveStatus.MATERIALS_ADDED:
+        return gettext("档案已补充材料"), gettext(
+            "%(name)s的人事档案已补充材料：%(materials)s。"
+        ) % {
+            "name": name,
+            "materials": data.get("materials", ""),
+        }
+    if event.action == ArchiveStatus.TRANSFER_REQUESTED:
+        return gettext("档案已申请转递"), gettext(
+            "%(name)s的人事档案已申请转递至%(destination)s。"
+        ) % {
+            "name": name,
+            "destination": data.get("destination", ""),
+        }
+    if event.action == ArchiveStatus.IN_TRANSIT:
+        return gettext("档案转递中"), gettext(
+            "%(name)s的人事档案已通过机要寄出，机要编号 %(courier)s，寄往%(destination)s。"
+        ) % {
+            "name": name,
+            "courier": data.get("courier_number", ""),
+            "destination": file.destination_name,
+        }
+    if event.action == ArchiveStatus.DELIVERED:
+        return gettext("档案已送达"), gettext(
+            "%(name)s的人事档案已送达%(destination)s，转递完成。"
+        ) % {
+            "name": name,
+            "destination": file.destination_name,
+        }
+    if event.action == TRANSFER_CANCELLED:
+        return gettext("档案转递申请已撤销"), gettext(
+            "%(name)s的人事档案转递申请已撤销，档案继续在库保管。%(note)s"
+        ) % {"name": name, "note": event.note}
+    label = _label(event.to_state)
+    return gettext("档案状态更新"), gettext("%(name)s的人事档案状态：%(state)s。") % {
+        "name": name,
+        "state": label,
+    }
+
+
+def archive_family_recipients(*, file: ArchiveFile, today: dt.date | None = None) -> list[Any]:
+    """Who is told about the file: the linked student account and every guardian whose
+    link lets them follow it (active, and consented once the student is an adult)."""
+    recipients: list[Any] = []
+    if file.student_id is not None:
+        recipients.append(file.student)
+    adult = archive_is_adult(file=file, today=today)
+    links = GuardianLink.objects.filter(file=file, status=GuardianLinkStatus.ACTIVE).select_related(
+        "guardian"
+    )
+    for link in links:
+        if (link.consented_at is not None or not adult) and link.guardian not in recipients:
+            recipients.append(link.guardian)
+    return recipients
+
+
+def archive_event_notify(*, file: ArchiveFile, event: ArchiveEvent) -> int:
+    """Send the family their inbox message for one journal event; returns how many were new.
+
+    The dedupe key is per file, event and recipient, so running this again sends nothing.
+    """
+    if event.action not in NOTIFIED_ACTIONS:
+        return 0
+    title, body = _notice(file, event)
+    link = reverse("archives:my_file", kwargs={"file_id": file.uuid})
+    sent = 0
+    for recipient in archive_family_recipients(file=file):
+        _, created = message_send(
+            recipient=recipient,
+            kind="general",
+            title=title,
+            body=body,
+            link=link,
+            dedupe_key=f"archives:{file.uuid}:{event.uuid}:{recipient.uuid}",
+        )
+        sent += int(created)
+    return sent
+
+
+def archive_notifications_resend(*, file: ArchiveFile) -> int:
+    """Send any family message of the file's journal not yet sent (idempotent catch-up)."""
+    file = ArchiveFile.objects.select_related("student").get(pk=file.pk)
+    sent = 0
+    for event in ArchiveEvent.objects.filter(file=file, action__in=NOTIFIED_ACTIONS):
+        sent += archive_event_notify(file=file, event=event)
+    return sent
+
+
+def _notify_on_commit(*, file: ArchiveFile, event: ArchiveEvent) -> None:
+    file_pk = file.pk
+
+    def send() -> None:
+        fresh = ArchiveFile.objects.select_related("student").get(pk=file_pk)
+        archive_event_notify(file=fresh, event=event)
+
+    transaction.on_commit(send)
 
 
 # --------------------------------------------------------------------------- #

@@ -15,6 +15,11 @@ urlpatterns = [
     path("staff/files/<uuid:file_id>/", views.file_detail, name="file_detail"),
     path("staff/files/<uuid:file_id>/transition/", views.file_transition, name="file_transition"),
     path(
+        "staff/files/<uuid:file_id>/transfer-cancel/",
+        views.file_transfer_cancel,
+        name="file_transfer_cancel",
+    ),
+    path(
         "staff/files/<uuid:file_id>/guardians/",
         views.staff_guardian_add,
         name="staff_guardian_add",

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -20,7 +19,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from talentport.archives import selectors, services
 from talentport.archives.errors import ArchiveError
-from talentport.archives.forms import ClaimForm, GuardianForm, ImportForm, TransitionForm
+from talentport.archives.forms import (
+    ClaimForm,
+    GuardianForm,
+    ImportForm,
+    TransferCancelForm,
+    TransitionForm,
+)
 from talentport.archives.importer import template_workbook
 from talentport.archives.models import TRANSITIONS, ArchiveFile, ArchiveStatus, ImportSource
 from talentport.archives.rules import PARTY_GUIDANCE
@@ -198,6 +203,7 @@ def file_detail(request: HttpRequest, file_id: Any) -> HttpResponse:
             "allowed": allowed,
             "form": TransitionForm(initial={"to_state": allowed[0][0] if allowed else ""}),
             "guardian_form": GuardianForm(),
+            "cancel_form": TransferCancelForm(),
             "can_reveal": can_reveal,
             "revealed": revealed,
             "adult": services.archive_is_adult(file=file),
@@ -232,8 +238,29 @@ def file_transition(request: HttpRequest, file_id: Any) -> HttpResponse:
     return redirect("archives:file_detail", file_id=file.uuid)
 
 
+@require_POST
+@staff_required
+def file_transfer_cancel(request: HttpRequest, file_id: Any) -> HttpResponse:
+    file = _file_or_404(file_id)
+    form = TransferCancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写撤销转递申请的原因")
+    else:
+        try:
+            file = services.archive_transfer_cancel(
+                file=file, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ArchiveError as exc:
+            _error_messages(request, exc)
+        else:
+            messages.success(
+                request, f"已撤销转递申请，档案回到“{ArchiveStatus(file.status).label}”"
+            )
+    return redirect("archives:file_detail", file_id=file.uuid)
+
+
 def _guardian_user(username: str) -> Any:
-    return get_user_model().objects.filter(username=username.strip()).first()
+    return selectors.guardian_account_get(username=username)
 
 
 @require_POST
@@ -316,6 +343,7 @@ def my_file(request: HttpRequest, file_id: Any) -> HttpResponse:
         "relation": relation,
         "timeline": selectors.archive_timeline(file=file, family=True),
         "states": ArchiveStatus.choices,
+        "steps": selectors.archive_progress_steps(file=file),
         "party_guidance": PARTY_GUIDANCE,
     }
     if relation == "student":

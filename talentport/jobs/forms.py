@@ -194,3 +194,81 @@ class FeedbackForm(forms.Form):
 
 class EventFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("活动类型"), choices=ANY + EventKind.choices, required=False)
+
+
+DATETIME_LOCAL = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label=_("活动类型"), choices=EventKind.choices)
+    title = forms.CharField(label=_("活动名称"), max_length=200)
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"),
+        input_formats=DATETIME_LOCAL,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"),
+        required=False,
+        input_formats=DATETIME_LOCAL,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    location = forms.CharField(label=_("地点"), max_length=200)
+    capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=100_000)
+    description = forms.CharField(
+        label=_("活动介绍"), required=False, max_length=5000, widget=forms.Textarea
+    )
+    publish = forms.BooleanField(
+        label=_("立即发布（开放报名）"), required=False, help_text=_("不勾选则保存为草稿")
+    )
+
+    def _plausible(self, name: str) -> Any:
+        value = self.cleaned_data.get(name)
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("请填写2000年至2100年之间的时间"))
+        return value
+
+    def clean_starts_at(self) -> Any:
+        return self._plausible("starts_at")
+
+    def clean_ends_at(self) -> Any:
+        return self._plausible("ends_at")
+
+
+class FairForm(forms.Form):
+    name = forms.CharField(label=_("招聘会名称"), max_length=200)
+    edition = forms.IntegerField(label=_("届次"), required=False, min_value=1, max_value=10_000)
+    starts_on = forms.DateField(
+        label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    ends_on = forms.DateField(
+        label=_("结束日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    venue = forms.CharField(label=_("地点"), max_length=200)
+    capacity = forms.IntegerField(
+        label=_("求职者名额"),
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        help_text=_("留空表示不限名额"),
+    )
+    description = forms.CharField(
+        label=_("简介"), required=False, max_length=5000, widget=forms.Textarea
+    )
+    publish = forms.BooleanField(
+        label=_("立即发布（开放报名）"), required=False, help_text=_("不勾选则保存为草稿")
+    )
+
+    def _plausible(self, name: str) -> Any:
+        value = self.cleaned_data.get(name)
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise forms.ValidationError(_("请填写2000年至2100年之间的日期"))
+        return value
+
+    def clean_starts_on(self) -> Any:
+        return self._plausible("starts_on")
+
+    def clean_ends_on(self) -> Any:
+        return self._plausible("ends_on")

@@ -257,6 +257,11 @@ class JobApplication(BaseModel):
 # --- job fairs -----------------------------------------------------------------------
 
 
+class FairStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    PUBLISHED = "published", _("已发布")
+
+
 class JobFair(BaseModel):
     slug = models.SlugField(_("标识"), max_length=80, unique=True)
     name = models.CharField(_("名称"), max_length=200)
@@ -275,6 +280,17 @@ class JobFair(BaseModel):
         help_text=_("来自公开报道的汇总数字（单位数、占比、薪资区间），不是平台登记的数据"),
     )
     source = models.CharField(_("数据来源"), max_length=300, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("求职者名额"), null=True, blank=True, help_text=_("为空表示不限名额")
+    )
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=FairStatus.choices,
+        default=FairStatus.PUBLISHED,
+        help_text=_("工作人员新建的招聘会先为草稿，发布后对外展示"),
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("招聘会")

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 from django.db.models import Count, Q, QuerySet
 
+from talentport.common.models import AuditEvent
 from talentport.jobs import matching
 from talentport.jobs.models import (
     DEGREE_RANK,
@@ -144,6 +145,38 @@ def employer_org_list(*, status: str = "") -> QuerySet[EmployerOrg]:
     if status:
         orgs = orgs.filter(verification_status=status)
     return orgs.order_by("verification_status", "name")
+
+
+ORG_FIELD_LABELS = {
+    "name": "单位名称",
+    "org_type": "单位类型",
+    "credit_code": "统一社会信用代码",
+    "district": "所在区（市）",
+    "contact_name": "联系人",
+    "contact_phone": "联系电话",
+}
+
+
+def employer_org_pending_changes(*, orgs: Sequence[EmployerOrg]) -> dict[int, list[dict[str, str]]]:
+    """For pending organisations whose verified data a change request altered: which
+    fields changed, from what to what (from the journal), keyed by org id."""
+    pending = {str(o.uuid): o.pk for o in orgs if o.verification_status == "pending"}
+    if not pending:
+        return {}
+    out: dict[int, list[dict[str, str]]] = {}
+    events = AuditEvent.objects.filter(
+        subject_id__in=list(pending), action="employer_org.change_requested"
+    ).order_by("-at", "-id")
+    for event in events:
+        org_id = pending[event.subject_id]
+        if org_id in out:
+            continue
+        changes = (event.data or {}).get("changes") or {}
+        out[org_id] = [
+            {"field": ORG_FIELD_LABELS.get(k, k), "old": str(v[0]), "new": str(v[1])}
+            for k, v in changes.items()
+        ]
+    return out
 
 
 def employer_org_get(*, uuid: object) -> EmployerOrg | None:
@@ -375,13 +408,16 @@ def consenting_entry_get(*, uuid: object) -> TalentPoolEntry | None:
 # --- job fairs -----------------------------------------------------------------------
 
 
-def fair_list() -> QuerySet[JobFair]:
-    return JobFair.objects.order_by("is_historical", "-starts_on", "-id")
+def fair_list(*, include_drafts: bool = False) -> QuerySet[JobFair]:
+    fairs = JobFair.objects.all() if include_drafts else JobFair.objects.exclude(status="draft")
+    return fairs.order_by("is_historical", "-starts_on", "-id")
 
 
-def fair_get(*, uuid: object) -> JobFair | None:
+def fair_get(*, uuid: object, include_drafts: bool = False) -> JobFair | None:
     public_id = _uuid(uuid)
-    return None if public_id is None else JobFair.objects.filter(uuid=public_id).first()
+    if public_id is None:
+        return None
+    return fair_list(include_drafts=include_drafts).filter(uuid=public_id).first()
 
 
 def fair_candidate_for(*, fair: JobFair, user: Any) -> FairCandidate | None:
@@ -557,11 +593,42 @@ def event_waitlist_position(*, registration: EventRegistration) -> int | None:
     return ahead.count() + 1
 
 
+def event_list_for_staff(*, kind: str = "", status: str = "") -> QuerySet[Event]:
+    """Every event, drafts and cancelled ones included, the next to start first."""
+    events = Event.objects.all()
+    if kind:
+        events = events.filter(kind=kind)
+    if status:
+        events = events.filter(status=status)
+    return events.order_by("-starts_at", "-id")
+
+
 def event_feedback_summary(*, event: Event) -> dict[str, Any]:
-    rated = event.registrations.filter(rating__isnull=False)
-    ratings = [r for r in rated.values_list("rating", flat=True) if r is not None]
+    """Attendance and ratings of one event: counts, rate, average, distribution, comments."""
+    registrations = list(event.registrations.select_related("user").order_by("-updated_at", "-id"))
+    confirmed = [r for r in registrations if r.status == RegistrationStatus.CONFIRMED]
+    ratings = [r.rating for r in registrations if r.rating is not None]
+    attended = sum(1 for r in registrations if r.attended)
+    distribution = [
+        {
+            "rating": value,
+            "count": ratings.count(value),
+            "share": round(ratings.count(value) / len(ratings), 4) if ratings else 0.0,
+        }
+        for value in range(5, 0, -1)
+    ]
     return {
         "count": len(ratings),
         "average": round(sum(ratings) / len(ratings), 2) if ratings else None,
-        "attended": event.registrations.filter(attended=True).count(),
+        "attended": attended,
+        "confirmed": len(confirmed),
+        "waitlisted": sum(1 for r in registrations if r.status == RegistrationStatus.WAITLISTED),
+        "attendance_rate": round(attended / len(confirmed), 4) if confirmed else None,
+        "response_rate": round(len(ratings) / attended, 4) if attended else None,
+        "distribution": distribution,
+        "comments": [
+            {"rating": r.rating, "comment": r.comment, "user": str(r.user)}
+            for r in registrations
+            if r.comment
+        ][:50],
     }

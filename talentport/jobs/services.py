@@ -38,6 +38,7 @@ from talentport.jobs.models import (
     FairCandidate,
     FairCandidateStatus,
     FairEmployer,
+    FairStatus,
     Industry,
     JobApplication,
     JobFair,
@@ -301,6 +302,9 @@ def referral_advance(
 # --- employers and positions ---------------------------------------------------------
 
 
+ORG_FIELDS = ("name", "org_type", "credit_code", "district", "contact_name", "contact_phone")
+
+
 @transaction.atomic
 def employer_org_save(
     *,
@@ -312,9 +316,13 @@ def employer_org_save(
     contact_name: str = "",
     contact_phone: str = "",
 ) -> EmployerOrg:
-    """Create the employer account's organisation, or update it while not yet verified.
+    """Create the employer account's organisation, or change it.
 
-    A rejected organisation that is resubmitted goes back to pending review."""
+    Any change goes (back) to pending review: a rejected organisation that is
+    resubmitted, and a verified one whose account requests a change (its positions
+    are hidden and no new ones can be published until staff verify it again).  The
+    journal records which fields changed, from what to what.
+    """
     if getattr(user, "role", "") != Role.EMPLOYER:
         raise JobsError(JobsErrorCode.FORBIDDEN, "只有用人单位账户可以登记单位信息")
     if not name.strip():
@@ -323,30 +331,41 @@ def employer_org_save(
     if district:
         district = _choice(district, District, "district")
     org = selectors.employer_org_for_user(user=user)
-    if org is not None and org.is_verified:
-        raise JobsError(
-            JobsErrorCode.CONFLICT, "单位已通过认证，如需变更信息请联系工作人员", field="name"
-        )
     created = org is None
     if org is None:
         org = EmployerOrg()
+    else:
+        org = EmployerOrg.objects.select_for_update().get(pk=org.pk)
     previous = org.verification_status
+    before = {field: getattr(org, field) for field in ORG_FIELDS}
     org.name = name.strip()
     org.org_type = org_type
     org.credit_code = credit_code.strip().upper()
     org.district = district
     org.contact_name = contact_name.strip()
     org.contact_phone = contact_phone.strip()
+    changes = {
+        field: [before[field], getattr(org, field)]
+        for field in ORG_FIELDS
+        if before[field] != getattr(org, field)
+    }
+    change_request = not created and previous == VerificationStatus.VERIFIED
+    if change_request and not changes:
+        raise _invalid("name", "单位信息没有变化，无需提交变更")
     org.verification_status = VerificationStatus.PENDING
+    if change_request:
+        org.verification_note = ""
     org.save()
     if created:
         org.members.add(user)
     audit_event_record(
         subject=org,
-        action="employer_org.submitted",
+        action="employer_org.change_requested" if change_request else "employer_org.submitted",
         actor=user,
         from_state="" if created else previous,
         to_state=VerificationStatus.PENDING,
+        reason="认证后申请变更单位信息，重新审核" if change_request else "",
+        data={"changes": changes} if not created else None,
     )
     return org
 
@@ -548,6 +567,76 @@ def job_apply(*, entry: TalentPoolEntry, position: Position, actor: Any) -> JobA
 def _open_fair(fair: JobFair) -> None:
     if fair.is_historical:
         raise JobsError(JobsErrorCode.EVENT_NOT_OPEN, "该届招聘会已举办，不能报名")
+    if fair.status != FairStatus.PUBLISHED:
+        raise JobsError(JobsErrorCode.EVENT_NOT_OPEN, "该招聘会尚未发布，不能报名")
+    if fair.ends_on is not None and fair.ends_on < timezone.localdate():
+        raise JobsError(JobsErrorCode.EVENT_NOT_OPEN, "该招聘会已结束，不能报名")
+
+
+def fair_create(
+    *,
+    actor: Any,
+    name: str,
+    starts_on: dt.date,
+    venue: str,
+    capacity: int | None = None,
+    ends_on: dt.date | None = None,
+    edition: int | None = None,
+    description: str = "",
+    publish: bool = False,
+) -> JobFair:
+    """Staff create a job fair (a draft unless ``publish``): date, place and capacity."""
+    _require_staff(actor)
+    name = (name or "").strip()
+    venue = (venue or "").strip()
+    if not name:
+        raise _invalid("name", "请填写招聘会名称")
+    if len(name) > 200:
+        raise _invalid("name", "名称最多200个字")
+    if not venue:
+        raise _invalid("venue", "请填写举办地点")
+    if len(venue) > 200:
+        raise _invalid("venue", "地点最多200个字")
+    if not isinstance(starts_on, dt.date):
+        raise _invalid("starts_on", "请填写开始日期")
+    if ends_on is not None and ends_on < starts_on:
+        raise _invalid("ends_on", "结束日期不能早于开始日期")
+    if capacity is not None and not 1 <= capacity <= 1_000_000:
+        raise _invalid("capacity", "求职者名额应为 1 到 1,000,000 之间的整数，不限名额请留空")
+    if edition is not None and not 1 <= edition <= 10_000:
+        raise _invalid("edition", "届次应为正整数")
+    fair = JobFair.objects.create(
+        slug="fair-" + starts_on.strftime("%Y%m%d") + "-" + secrets.token_hex(4),
+        name=name,
+        edition=edition,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        venue=venue,
+        capacity=capacity,
+        description=(description or "").strip(),
+        status=FairStatus.DRAFT,
+    )
+    audit_event_record(subject=fair, action="fair.created", actor=actor, to_state=fair.status)
+    if publish:
+        fair = fair_publish(fair=fair, actor=actor)
+    return fair
+
+
+def fair_publish(*, fair: JobFair, actor: Any) -> JobFair:
+    _require_staff(actor)
+    if fair.status != FairStatus.DRAFT:
+        raise JobsError(JobsErrorCode.INVALID_TRANSITION, "只有草稿状态的招聘会可以发布")
+    fair.status = FairStatus.PUBLISHED
+    fair.published_at = timezone.now()
+    fair.save(update_fields=["status", "published_at", "updated_at"])
+    audit_event_record(
+        subject=fair,
+        action="fair.published",
+        actor=actor,
+        from_state=FairStatus.DRAFT,
+        to_state=FairStatus.PUBLISHED,
+    )
+    return fair
 
 
 def fair_employer_register(*, fair: JobFair, org: EmployerOrg, actor: Any) -> FairEmployer:
@@ -566,12 +655,26 @@ def fair_employer_register(*, fair: JobFair, org: EmployerOrg, actor: Any) -> Fa
 
 
 def fair_candidate_signup(*, fair: JobFair, user: Any) -> FairCandidate:
+    return _retry_locked(lambda: _fair_candidate_signup(fair=fair, user=user))
+
+
+def _fair_candidate_signup(*, fair: JobFair, user: Any) -> FairCandidate:
+    """Sign a job seeker up while seats are left (the fair's row lock serialises them)."""
     _open_fair(fair)
     if getattr(user, "role", "") != Role.APPLICANT:
         raise JobsError(JobsErrorCode.FORBIDDEN, "只有求职者本人可以报名")
     try:
         with transaction.atomic():
-            candidate = FairCandidate.objects.create(fair=fair, user=user)
+            JobFair.objects.filter(pk=fair.pk).update(updated_at=timezone.now())
+            locked = JobFair.objects.select_for_update().get(pk=fair.pk)
+            if FairCandidate.objects.filter(fair=locked, user=user).exists():
+                raise JobsError(JobsErrorCode.ALREADY_REGISTERED, "您已报名该招聘会")
+            if (
+                locked.capacity is not None
+                and FairCandidate.objects.filter(fair=locked).count() >= locked.capacity
+            ):
+                raise JobsError(JobsErrorCode.EVENT_NOT_OPEN, "招聘会求职者名额已满")
+            candidate = FairCandidate.objects.create(fair=locked, user=user)
     except IntegrityError:
         raise JobsError(JobsErrorCode.ALREADY_REGISTERED, "您已报名该招聘会") from None
     audit_event_record(

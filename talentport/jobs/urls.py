@@ -32,7 +32,9 @@ urlpatterns = [
     path("staff/", views.staff_home, name="staff-home"),
     path("staff/pool/", views.staff_pool, name="staff-pool"),
     path("staff/pool/export.xlsx", views.staff_pool_export, name="staff-pool-export"),
+    path("staff/fairs/", views.staff_fairs, name="staff-fairs"),
     path("staff/fairs/<uuid:id>/", views.staff_fair, name="staff-fair"),
+    path("staff/fairs/<uuid:id>/publish", views.staff_fair_publish, name="staff-fair-publish"),
     path(
         "staff/fairs/<uuid:id>/check-in/<uuid:candidate>",
         views.staff_fair_check_in,
@@ -50,7 +52,9 @@ urlpatterns = [
         views.staff_employer_verify,
         name="staff-employer-verify",
     ),
+    path("staff/events/", views.staff_events, name="staff-events"),
     path("staff/events/<uuid:id>/", views.staff_event, name="staff-event"),
+    path("staff/events/<uuid:id>/publish", views.staff_event_publish, name="staff-event-publish"),
     path(
         "staff/events/<uuid:id>/attendance/<uuid:registration>",
         views.staff_event_attendance,

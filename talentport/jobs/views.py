@@ -26,6 +26,8 @@ from talentport.jobs.forms import (
     AmbassadorForm,
     EmployerOrgForm,
     EventFilterForm,
+    EventForm,
+    FairForm,
     FeedbackForm,
     PoolRegisterForm,
     PoolSearchForm,
@@ -35,6 +37,7 @@ from talentport.jobs.forms import (
 )
 from talentport.jobs.models import (
     EmployerOrg,
+    EventKind,
     EventRegistration,
     FairCandidate,
     Referral,
@@ -344,32 +347,36 @@ def fair_signup(request: HttpRequest, id: Any) -> HttpResponse:
 @employer_required
 @require_http_methods(["GET", "POST"])
 def employer_home(request: HttpRequest) -> HttpResponse:
+    """Register the organisation, resubmit it, or request a change once verified (the
+    change goes back to review)."""
     org = selectors.employer_org_for_user(user=request.user)
-    form = None
-    if org is None or not org.is_verified:
-        initial = (
-            {
-                "name": org.name,
-                "org_type": org.org_type,
-                "credit_code": org.credit_code,
-                "district": org.district,
-                "contact_name": org.contact_name,
-                "contact_phone": org.contact_phone,
-            }
-            if org
-            else None
-        )
-        form = EmployerOrgForm(request.POST or None, initial=initial)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.employer_org_save(user=request.user, **form.cleaned_data)
-            except JobsError as error:
-                _refuse(request, error, form)
+    initial = (
+        {
+            "name": org.name,
+            "org_type": org.org_type,
+            "credit_code": org.credit_code,
+            "district": org.district,
+            "contact_name": org.contact_name,
+            "contact_phone": org.contact_phone,
+        }
+        if org
+        else None
+    )
+    form = EmployerOrgForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        was_verified = org is not None and org.is_verified
+        try:
+            services.employer_org_save(user=request.user, **form.cleaned_data)
+        except JobsError as error:
+            _refuse(request, error, form)
+        else:
+            if was_verified:
+                messages.success(
+                    request, "变更申请已提交，单位重新进入待审核；审核通过前岗位暂停展示。"
+                )
             else:
                 messages.success(request, "单位信息已提交，工作人员审核通过后即可发布岗位。")
-                return redirect("jobs:employer-home")
-    elif request.method == "POST":
-        raise PermissionDenied
+            return redirect("jobs:employer-home")
     positions = selectors.org_position_list(org=org) if org else []
     return render(
         request, "jobs/employer_home.html", {"org": org, "form": form, "positions": positions}
@@ -446,7 +453,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             "pending_orgs": EmployerOrg.objects.filter(
                 verification_status=VerificationStatus.PENDING
             ).count(),
-            "fairs": selectors.fair_list(),
+            "fairs": selectors.fair_list(include_drafts=True)[:12],
+            "upcoming_events": selectors.event_list_for_staff().filter(
+                starts_at__gte=timezone.now()
+            )[:6],
         },
     )
 
@@ -544,7 +554,7 @@ def staff_pool_export(request: HttpRequest) -> FileResponse:
 @staff_required
 @require_safe
 def staff_fair(request: HttpRequest, id: Any) -> HttpResponse:
-    fair = _or_404(selectors.fair_get(uuid=id))
+    fair = _or_404(selectors.fair_get(uuid=id, include_drafts=True))
     return render(
         request,
         "jobs/staff_fair.html",
@@ -559,7 +569,7 @@ def staff_fair(request: HttpRequest, id: Any) -> HttpResponse:
 @staff_required
 @require_POST
 def staff_fair_check_in(request: HttpRequest, id: Any, candidate: Any) -> HttpResponse:
-    fair = _or_404(selectors.fair_get(uuid=id))
+    fair = _or_404(selectors.fair_get(uuid=id, include_drafts=True))
     signup = _or_404(FairCandidate.objects.filter(fair=fair, uuid=candidate).first())
     try:
         services.fair_candidate_check_in(candidate=signup, actor=request.user)
@@ -611,11 +621,15 @@ def staff_employers(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status and status not in VerificationStatus.values:
         status = ""
+    orgs = list(selectors.employer_org_list(status=status))
+    changes = selectors.employer_org_pending_changes(orgs=orgs)
+    for org in orgs:
+        org.requested_changes = changes.get(org.pk, [])  # type: ignore[attr-defined]
     return render(
         request,
         "jobs/staff_employers.html",
         {
-            "orgs": selectors.employer_org_list(status=status),
+            "orgs": orgs,
             "status": status,
             "statuses": VerificationStatus.choices,
             "form": VerifyForm(),
@@ -667,3 +681,83 @@ def staff_event_attendance(request: HttpRequest, id: Any, registration: Any) -> 
     except JobsError as error:
         _refuse(request, error)
     return redirect("jobs:staff-event", id=event.uuid)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_events(request: HttpRequest) -> HttpResponse:
+    """All events (drafts included) and the form to create one."""
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(actor=request.user, **form.cleaned_data)
+        except JobsError as error:
+            _refuse(request, error, form)
+        else:
+            messages.success(
+                request,
+                "活动已发布，开放报名。" if form.cleaned_data["publish"] else "活动已保存为草稿。",
+            )
+            return redirect("jobs:staff-event", id=event.uuid)
+    kind = request.GET.get("kind", "")
+    if kind not in EventKind.values:
+        kind = ""
+    return render(
+        request,
+        "jobs/staff_events.html",
+        {
+            "form": form,
+            "page_obj": _page(request, selectors.event_list_for_staff(kind=kind), 30),
+            "kind": kind,
+            "kinds": EventKind.choices,
+        },
+    )
+
+
+@staff_required
+@require_POST
+def staff_event_publish(request: HttpRequest, id: Any) -> HttpResponse:
+    event = _or_404(selectors.event_get(uuid=id, include_unpublished=True))
+    try:
+        services.event_publish(event=event, actor=request.user)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "活动已发布，开放报名。")
+    return redirect("jobs:staff-event", id=event.uuid)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def staff_fairs(request: HttpRequest) -> HttpResponse:
+    """All job fairs (drafts included) and the form to create one."""
+    form = FairForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fair = services.fair_create(actor=request.user, **form.cleaned_data)
+        except JobsError as error:
+            _refuse(request, error, form)
+        else:
+            messages.success(
+                request,
+                "招聘会已发布。" if form.cleaned_data["publish"] else "招聘会已保存为草稿。",
+            )
+            return redirect("jobs:staff-fair", id=fair.uuid)
+    return render(
+        request,
+        "jobs/staff_fairs.html",
+        {"form": form, "fairs": selectors.fair_list(include_drafts=True)},
+    )
+
+
+@staff_required
+@require_POST
+def staff_fair_publish(request: HttpRequest, id: Any) -> HttpResponse:
+    fair = _or_404(selectors.fair_get(uuid=id, include_drafts=True))
+    try:
+        services.fair_publish(fair=fair, actor=request.user)
+    except JobsError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, "招聘会已发布。")
+    return redirect("jobs:staff-fair", id=fair.uuid)

@@ -112,7 +112,9 @@ def test_api_import_transition_and_my_files(
     assert body["accepted"] == 1
     assert body["refused"] == [{"row": 3, "errors": [{"field": "姓名", "message": "姓名不能为空"}]}]
 
-    files = client.get("/api/v1/archives/files/", {"school": "五十八中"}).json()
+    listed = client.get("/api/v1/archives/files/", {"school": "五十八中"}).json()
+    assert listed["count"] == 1 and listed["next"] is None and listed["previous"] is None
+    files = listed["results"]
     assert len(files) == 1 and files[0]["id_card_masked"] == GOOD[:4] + "*" * 10 + GOOD[-4:]
     file_id = files[0]["id"]
     url = f"/api/v1/archives/files/{file_id}/transitions/"
@@ -131,7 +133,7 @@ def test_api_import_transition_and_my_files(
 
     student = make_user("s1")
     client.force_login(student)
-    assert client.get("/api/v1/archives/my-files/").json() == []
+    assert client.get("/api/v1/archives/my-files/").json()["results"] == []
     client.post(reverse("archives:my_files"), {"name": "张三", "id_card": GOOD})
     mine = client.get(f"/api/v1/archives/my-files/{file_id}/").json()
     assert mine["relation"] == "student"

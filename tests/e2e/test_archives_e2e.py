@@ -106,11 +106,35 @@ def test_import_deliver_and_parent_follows(
             staff.wait_for_load_state()
             assert staff.get_by_test_id("status").inner_text().strip() == label
 
-            # the parent sees it on the phone
+            # the parent sees it on the phone, the current step styled apart from the others
             parent.goto(parent_url)
             assert parent.get_by_test_id("status").inner_text().strip() == label
             timeline = parent.get_by_test_id("timeline")
             assert timeline.locator(f'li[data-action="{state}"]').count() >= 1
+            current = parent.locator('[data-testid="steps"] li[aria-current="step"]')
+            assert current.get_attribute("data-step") == state
+            assert "当前" in current.inner_text()
+            look = "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).fontWeight]"
+            todo = parent.locator('[data-testid="steps"] li.is-todo')
+            if todo.count():
+                assert current.evaluate(look) != todo.first.evaluate(look)
+
+            if state == "transfer_requested":
+                # staff correct a wrong request: cancelled with a reason, back to 已补充材料
+                staff.get_by_label("撤销原因").fill("户籍地填写有误")
+                staff.get_by_role("button", name="撤销转递申请").click()
+                staff.wait_for_load_state()
+                assert staff.get_by_test_id("status").inner_text().strip() == "已补充材料"
+                parent.goto(parent_url)
+                assert parent.get_by_test_id("status").inner_text().strip() == "已补充材料"
+                assert "户籍地填写有误" in parent.get_by_test_id("timeline").inner_text()
+                # and file the request again
+                staff.locator("#id_to_state").select_option(state)
+                staff.locator("#id_employment_kind").select_option("unemployed")
+                staff.locator("#id_hukou_city").fill("青岛市市南区")
+                staff.get_by_role("button", name="提交").click()
+                staff.wait_for_load_state()
+                assert staff.get_by_test_id("status").inner_text().strip() == label
 
         timeline_text = parent.get_by_test_id("timeline").inner_text()
         for text in (
@@ -124,6 +148,19 @@ def test_import_deliver_and_parent_follows(
             assert text in timeline_text, text
         assert minor not in parent.content()
         parent.screenshot(path=str(screenshots / "archives-parent-timeline.png"), full_page=True)
+
+        # the parent's inbox has one message per step, the courier number included
+        parent.goto(base + "/inbox/")
+        inbox = parent.locator("main").inner_text()
+        for title in (
+            "档案已入库",
+            "档案已补充材料",
+            "档案转递申请已撤销",
+            "档案转递中",
+            "档案已送达",
+        ):
+            assert title in inbox, title
+        assert "JY-2025-0001" in inbox
 
         # and a guardian of someone else gets nothing
         django_user_model.objects.create_user(username="other", password=PASSWORD, role="guardian")

@@ -114,3 +114,65 @@ def test_returnee_registers_and_sees_matched_position(
         assert TalentProfile.objects.get(user=returnee).data["education"]["degree"] == "doctor"
     finally:
         context.close()
+
+
+def test_staff_create_publish_event_and_mark_attendance(
+    live_server: Any, browser: Any, screenshots: Path, returnee: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from talentport.people.models import Role, User
+
+    User.objects.create_user(username="e2e-window", password=PASSWORD, role=Role.WINDOW_SPECIALIST)
+    starts = timezone.localtime() + dt.timedelta(days=7)
+    staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
+    person = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
+
+    def login(page: Any, username: str) -> None:
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(PASSWORD)
+        page.get_by_role("button", name="登录").last.click()
+        page.wait_for_load_state()
+
+    try:
+        # given: a window specialist in the back office
+        login(staff, "e2e-window")
+        staff.goto(live_server.url + "/jobs/staff/")
+        staff.get_by_role("link", name=re.compile("活动管理")).click()
+
+        # when: a venture study tour (研学) is created as a draft and then published
+        form = staff.get_by_test_id("event-form")
+        form.get_by_label("活动类型").select_option("study_tour")
+        form.get_by_label("活动名称").fill("感知青岛创新生态创业研学")
+        form.get_by_label("开始时间").fill(starts.strftime("%Y-%m-%dT09:00"))
+        form.get_by_label("地点").fill("金海牛产业平台")
+        form.get_by_label("名额").fill("20")
+        form.get_by_role("button", name="保存").click()
+        staff.wait_for_url(re.compile(r"/jobs/staff/events/[0-9a-f-]{36}/$"))
+        assert staff.get_by_test_id("event-status").inner_text().strip() == "草稿"
+        staff.get_by_role("button", name="发布活动（开放报名）").click()
+        staff.wait_for_load_state()
+        assert staff.get_by_test_id("event-status").inner_text().strip() == "报名中"
+        event_url = staff.url
+
+        # then: the returnee finds and registers for it on a phone
+        login(person, "wang-e2e")
+        person.goto(live_server.url + "/jobs/events/")
+        person.get_by_role("link", name="感知青岛创新生态创业研学").click()
+        person.get_by_role("button", name=re.compile("报名")).first.click()
+        person.wait_for_load_state()
+        assert "报名成功" in person.content()
+
+        # and staff mark attendance; the summary counts it
+        staff.goto(event_url)
+        staff.get_by_role("button", name="登记出席").click()
+        staff.wait_for_load_state()
+        summary = staff.get_by_test_id("feedback-summary")
+        assert "1（出席率 100%）" in summary.locator('[data-field="attended"]').inner_text()
+        staff.screenshot(path=str(screenshots / "jobs-staff-event.png"), full_page=True)
+    finally:
+        staff.context.close()
+        person.context.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from talentport.common.crypto import BlindIndexField, EncryptedTextField
 from talentport.common.idcard import validate_cn_mobile, validate_id_card
-from talentport.common.models import BaseModel
+from talentport.common.models import AppendOnlyModel, BaseModel
 
 
 class ArchiveStatus(models.TextChoices):
@@ -137,16 +136,10 @@ class ArchiveFile(BaseModel):
         return f"{self.name}（{self.id_card_masked}）"
 
 
-class ArchiveEventQuerySet(models.QuerySet["ArchiveEvent"]):
-    def update(self, **kwargs: Any) -> int:
-        raise ValueError("档案流转记录只能追加，不能修改")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise ValueError("档案流转记录不能删除")
-
-
-class ArchiveEvent(models.Model):
+class ArchiveEvent(AppendOnlyModel):
     """Append-only journal of one file: who did what, from which state to which, when."""
+
+    append_only_label = "档案流转记录"
 
     uuid = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     file = models.ForeignKey(
@@ -167,8 +160,6 @@ class ArchiveEvent(models.Model):
     note = models.TextField(_("说明"), blank=True)
     data = models.JSONField(_("附加数据"), default=dict, blank=True)
 
-    objects = ArchiveEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("档案流转记录")
         verbose_name_plural = _("档案流转记录")
@@ -176,14 +167,6 @@ class ArchiveEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("档案流转记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise ValueError("档案流转记录不能删除")
 
 
 class GuardianLinkStatus(models.TextChoices):

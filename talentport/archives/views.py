@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,22 +26,11 @@ from talentport.archives.importer import template_workbook
 from talentport.archives.models import TRANSITIONS, ArchiveFile, ArchiveStatus, ImportSource
 from talentport.archives.rules import PARTY_GUIDANCE
 from talentport.common.pii import log_pii_access, pii_reveal
+from talentport.people.decorators import staff_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Roles that need the full ID number (to hand a file over); others see it masked.
 REVEAL_ROLES = frozenset({"window_specialist", "administrator"})
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not selectors.is_staff_user(request.user):
-            raise PermissionDenied("只有工作人员可以访问档案工作台")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _file_or_404(file_id: Any) -> ArchiveFile:

@@ -45,21 +45,10 @@ from talentport.jobs.models import (
     TalentPoolEntry,
     VerificationStatus,
 )
+from talentport.people.decorators import staff_required
 from talentport.people.models import Role
 
 View = Callable[..., HttpResponseBase]
-
-
-def staff_required(view: View) -> View:
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not getattr(request.user, "is_staff_role", False):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def employer_required(view: View) -> View:

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,21 +108,34 @@ def query_parse(*, q: str) -> ParsedQuery:
 class _Column:
     """All values of one search column joined into one string, for fast ``find``."""
 
-    __slots__ = ("blob", "starts")
+    __slots__ = ("blob", "char_rows", "starts", "values")
+
+    # Above this many candidate rows a scan of the rows beats hopping between occurrences.
+    SCAN_ROWS_ABOVE = 64
 
     def __init__(self, values: list[str]) -> None:
         self.starts: list[int] = []
+        self.values = values
         pos = 0
         for v in values:
             self.starts.append(pos)
             pos += len(v) + 1
         self.blob = _SEP.join(values)
+        # in how many rows each character appears: a cheap upper bound of a needle's rows
+        self.char_rows: Counter[str] = Counter()
+        for v in values:
+            self.char_rows.update(set(v))
 
     def hits(self, needle: str) -> set[int]:
         """Positions of the rows that contain ``needle``."""
         out: set[int] = set()
         if not needle:
             return out
+        bound = min(self.char_rows.get(c, 0) for c in needle)
+        if bound == 0:
+            return out
+        if bound > self.SCAN_ROWS_ABOVE:
+            return {row for row, value in enumerate(self.values) if needle in value}
         starts, find = self.starts, self.blob.find
         pos = find(needle)
         last = len(starts) - 1
@@ -278,17 +292,22 @@ def _score(index: _Index, query: ParsedQuery) -> dict[int, float]:
     scores: dict[int, float] = {}
 
     def lift(rows: Iterable[int], value: float) -> None:
-        for r in rows:
-            if scores.get(r, 0.0) < value:
-                scores[r] = value
+        # Tiers are applied from the highest down, so a row keeps the first (best)
+        # score it gets: only rows without a score yet are set, in one C-level update.
+        scores.update(dict.fromkeys(set(rows).difference(scores), value))
 
     # title
     title_hits = index.title.hits(query.text)
-    for r in title_hits:
-        if index.titles[r] == query.text:
-            scores[r] = EXACT_TITLE
-        else:  # shorter titles that contain the query rank higher
-            lift([r], TITLE_CONTAINS + 50.0 * len(query.text) / index.title_len[r])
+    text_len, titles, title_len = len(query.text), index.titles, index.title_len
+    scores.update(
+        {
+            # shorter titles that contain the query rank higher
+            r: EXACT_TITLE
+            if titles[r] == query.text
+            else TITLE_CONTAINS + 50.0 * text_len / title_len[r]
+            for r in title_hits
+        }
+    )
     token_title = {t: index.title.hits(t) for t in query.tokens}
     if query.tokens:
         all_title = set.intersection(*token_title.values())
@@ -359,7 +378,8 @@ def service_item_search_pks(
     scores = _score(index, query)
     if allowed is not None:
         scores = {r: s for r, s in scores.items() if r in allowed}
-    ranked = sorted(scores, key=lambda r: (-scores[r], r))
+    # best first, ties in catalog order: two C-level sorts (the second one is stable)
+    ranked = sorted(sorted(scores), key=scores.__getitem__, reverse=True)
     return [index.pks[r] for r in ranked]
 
 

@@ -1,16 +1,18 @@
 """Benchmark: file and fully process N 一件事 applications of 4 sub-cases each.
 
-    .venv/bin/python bench/cases.py [COUNT]            # fresh SQLite file in a temp dir
-    DATABASE_URL=postgres://... .venv/bin/python bench/cases.py [COUNT]
+    .venv/bin/python bench/cases.py [--count N]        # fresh SQLite file in a temp dir
+    DATABASE_URL=postgres://... .venv/bin/python bench/cases.py [--count N]
 
 Everything goes through the services (create → submit → accept → approve → complete
-on 4 departments in parallel → close).  Prints applications/s and checks that no
+on 4 departments in parallel → close).  Prints applications/s, the SQL queries of one
+application (filing and its 12 department steps) and checks that no
 audit event was lost or duplicated: each sub-case has exactly
 create/accept/approve/complete, each application exactly create/submit/close.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -22,7 +24,14 @@ sys.path.insert(0, str(REPO))
 
 
 def main(argv: list[str]) -> int:
-    count = int(argv[0]) if argv else 1000
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("count_pos", nargs="?", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--count", type=int, default=1000, help="applications (default 1000)")
+    parser.add_argument(
+        "--show-queries", action="store_true", help="print the SQL of the first application"
+    )
+    args = parser.parse_args(argv)
+    count = args.count_pos or args.count
     tmp = tempfile.mkdtemp(prefix="tp-bench-cases-")
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
     os.environ["MEDIA_ROOT"] = tmp + "/media"
@@ -36,6 +45,7 @@ def main(argv: list[str]) -> int:
 
     from django.core.management import call_command
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from talentport.cases import services
     from talentport.cases.models import Application, Bundle, SubCase
@@ -83,8 +93,8 @@ def main(argv: list[str]) -> int:
                 owner=person, actor=person, code=code, filename=code + ".pdf", content=pdf
             )
     run = str(int(time.time()))
-    t0 = time.perf_counter()
-    for n in range(count):
+
+    def process(n: int) -> None:
         person = people[n % len(people)]
         application, _ = services.application_file(
             bundle=bundle,
@@ -102,7 +112,17 @@ def main(argv: list[str]) -> int:
             services.subcase_complete(
                 subcase=sc, actor=who, expected_version=sc.version, result_number=f"R-{n}"
             )
+
+    t0 = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        process(0)
+    for n in range(1, count):
+        process(n)
     elapsed = time.perf_counter() - t0
+    per_app = len(queries.captured_queries)
+    if args.show_queries:
+        for q in queries.captured_queries:
+            print(q["sql"][:160])
     apps = Application.objects.filter(idempotency_key__startswith=run + "-")
     closed = apps.filter(status="closed").count()
     subs = SubCase.objects.filter(application__in=apps)
@@ -136,6 +156,7 @@ def main(argv: list[str]) -> int:
     print(f"database: {connection.vendor}")
     print(f"applications: {apps.count()} ({closed} closed), sub-cases: {subs.count()}")
     print(f"elapsed: {elapsed:.1f} s, {count / elapsed:.1f} applications/s")
+    print(f"SQL statements for one application (file + 12 steps): {per_app}")
     print(f"audit events checked: lost {lost}, duplicated {dup}")
     return 0 if (lost == 0 and dup == 0 and closed == count and subs.count() == 4 * count) else 1
 

@@ -195,9 +195,9 @@ class ApplicationDetailView(CaseAPIView):
 
     @extend_schema(
         tags=TAGS,
-        summary="保存草稿",
+        summary="保存草稿（带上版本号：已被他人保存时 409）",
         request=s.ApplicationUpdateSerializer,
-        responses={200: s.ApplicationSerializer, **ERR},
+        responses={200: s.ApplicationSerializer, **ERR409},
     )
     def patch(self, request: Request, id: str) -> Response:
         application = self.acting_application(id)
@@ -208,6 +208,7 @@ class ApplicationDetailView(CaseAPIView):
             actor=self.me,
             selected_items=body.validated_data.get("items"),
             form_data=body.validated_data.get("form_data"),
+            expected_version=body.validated_data.get("version"),
         )
         return Response(s.ApplicationSerializer(application).data)
 
@@ -520,15 +521,21 @@ class RectificationReplyView(CaseAPIView):
 class ReturnVisitView(CaseAPIView):
     @extend_schema(
         tags=TAGS,
-        summary="记录回访",
-        request=s.ReplySerializer,
+        summary="记录回访（是否联系上、回访后满意度）",
+        request=s.ReturnVisitInSerializer,
         responses={200: s.OkSerializer, **ERR409},
     )
     def post(self, request: Request, id: str) -> Response:
         visit = ReturnVisit.objects.filter(uuid=_uuid(id)).first()
         if visit is None or not selectors.supervised_departments(user=self.me):
             raise _missing("未找到该回访")
-        body = s.ReplySerializer(data=request.data)
+        body = s.ReturnVisitInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.return_visit_record(visit=visit, actor=self.me, note=body.validated_data["reply"])
+        services.return_visit_record(
+            visit=visit,
+            actor=self.me,
+            note=body.validated_data["reply"],
+            reached=body.validated_data["reached"],
+            satisfaction=body.validated_data["satisfaction"],
+        )
         return Response({"id": str(visit.uuid)})

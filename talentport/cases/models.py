@@ -608,6 +608,10 @@ class ReturnVisit(BaseModel):
         choices=ReturnVisitStatus.choices,
         default=ReturnVisitStatus.PENDING,
     )
+    reached = models.BooleanField(_("是否联系上"), null=True, blank=True)
+    satisfaction = models.CharField(
+        _("回访后满意度"), max_length=20, choices=RatingLevel.choices, blank=True
+    )
     note = models.TextField(_("回访记录"), blank=True)
     visited_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
     visited_by = models.ForeignKey(

@@ -118,6 +118,38 @@ def eligibility_statuses(*, person: User) -> dict[str, str]:
     return {r["policy"]: r["status"] for r in result.get("results", [])}
 
 
+def _prefill_value(
+    spec: dict[str, Any],
+    person: User | None,
+    profile: dict[str, Any],
+    degree: DegreeConfirmation | None,
+) -> Any:
+    source = str(spec.get("prefill") or "")
+    if source.startswith("user.") and person is not None:
+        return getattr(person, source[5:], None)
+    if source.startswith("degree.") and degree is not None:
+        return degree.data.get(source[7:])
+    if source:
+        return _path(profile, source)
+    return None
+
+
+def bundle_prefill(*, bundle: Bundle, person: User) -> dict[str, Any]:
+    """Each form field of the bundle → its prefilled value (account, 学历汇, profile).
+
+    The light part of :func:`bundle_checklist`, without the policy engine.
+    """
+    specs = [f for f in bundle.fields or [] if f.get("key")]
+    needs_profile = any(
+        str(f.get("prefill") or "") and not str(f.get("prefill")).startswith(("user.", "degree."))
+        for f in specs
+    )
+    needs_degree = any(str(f.get("prefill") or "").startswith("degree.") for f in specs)
+    profile = _profile_data(person) if needs_profile else {}
+    degree = DegreeConfirmation.objects.filter(owner=person).first() if needs_degree else None
+    return {f["key"]: _prefill_value(f, person, profile, degree) for f in specs}
+
+
 def bundle_checklist(
     *,
     bundle: Bundle,
@@ -180,15 +212,7 @@ def bundle_checklist(
     for key in field_keys:
         spec = dict(specs.get(key, {"key": key, "label": key}))
         spec.setdefault("key", key)
-        source = str(spec.get("prefill") or "")
-        value: Any = None
-        if source.startswith("user.") and person is not None:
-            value = getattr(person, source[5:], None)
-        elif source.startswith("degree.") and degree is not None:
-            value = degree.data.get(source[7:])
-        elif source:
-            value = _path(profile, source)
-        spec["value"] = value
+        spec["value"] = _prefill_value(spec, person, profile, degree)
         fields.append(spec)
     materials: dict[str, dict[str, Any]] = {}
     for i in chosen:
@@ -466,3 +490,119 @@ def supervisor_dashboard(*, user: User, today: Any = None, soon_days: int = 2) -
             tasks.filter(status=RectificationStatus.OPEN).select_related("rating", "department")
         ),
     }
+
+
+# --------------------------------------------------------------------------- #
+# 帮办代办, employer consent, journal of an application
+# --------------------------------------------------------------------------- #
+
+from talentport.cases.models import EmployeeConsent  # noqa: E402
+
+#: Roles that can be the person of an application (never staff accounts).
+PERSON_ROLES = (Role.APPLICANT, Role.GUARDIAN)
+
+
+def person_search(*, query: str, limit: int = 20) -> list[User]:
+    """A window specialist looks a person up by username, e-mail or mobile phone.
+
+    No ID number is needed: the phone is the one the person gave on an earlier
+    application (``form_data.phone``).  Exact matches only, so a search never lists
+    strangers by a fragment of their data.
+    """
+    q = query.strip()
+    if not q:
+        return []
+    people = User.objects.filter(role__in=PERSON_ROLES, is_active=True)
+    by_phone = (
+        Application.objects.filter(form_data__phone=q)
+        .values_list("applicant_id", flat=True)
+        .distinct()
+    )
+    found = people.filter(
+        Q(username=q) | Q(email__iexact=q) | Q(pk__in=list(by_phone[:limit]))
+    ).order_by("username")
+    return list(found[:limit])
+
+
+def person_get(*, uuid: UUID | str) -> User | None:
+    return User.objects.filter(uuid=uuid, role__in=PERSON_ROLES, is_active=True).first()
+
+
+def employee_consents(*, employee: User) -> QuerySet[EmployeeConsent]:
+    """The employee's consents, current ones first."""
+    return (
+        EmployeeConsent.objects.filter(employee=employee)
+        .select_related("employer")
+        .order_by("revoked_at", "-created_at")
+    )
+
+
+def employer_employees(*, employer: User) -> list[User]:
+    """Employees who currently consent that ``employer`` files for them."""
+    rows = (
+        EmployeeConsent.objects.filter(employer=employer, revoked_at__isnull=True)
+        .select_related("employee")
+        .order_by("employee__username")
+    )
+    seen: dict[int, User] = {}
+    for row in rows:
+        seen.setdefault(row.employee_id, row.employee)
+    return list(seen.values())
+
+
+def application_events(*, application: Application) -> list[dict[str, Any]]:
+    """The application's own journal (create, draft saves, materials, submit, roll-up)
+    with who acted and for whom (帮办代办 / 用人单位代办)."""
+    from talentport.common.selectors import audit_events_for
+
+    return [
+        {
+            "action": e.action,
+            "from": e.from_state,
+            "to": e.to_state,
+            "at": e.at,
+            "actor": str(e.actor) if e.actor else "系统",
+            "on_behalf_of": str(e.on_behalf_of) if e.on_behalf_of else "",
+        }
+        for e in audit_events_for(subject=application).select_related("actor", "on_behalf_of")
+    ]
+
+
+def return_visit_visible(*, user: User, uuid: UUID | str) -> ReturnVisit | None:
+    """A return visit of a rating of the user's supervised departments."""
+    depts = supervised_departments(user=user)
+    if not depts:
+        return None
+    visit = ReturnVisit.objects.select_related("rating").filter(uuid=uuid).first()
+    if visit is None:
+        return None
+    ratings = Rating.objects.filter(
+        Q(subcase__department_id__in=depts)
+        | Q(subcase__isnull=True, application__subcases__department_id__in=depts)
+    )
+    return visit if ratings.filter(pk=visit.rating_id).exists() else None
+
+
+def rectification_visible(*, user: User, uuid: UUID | str) -> RectificationTask | None:
+    """A rectification task of the user's supervised departments (whole-application
+    ratings: any department that handled a part of it)."""
+    depts = supervised_departments(user=user)
+    if not depts:
+        return None
+    task = RectificationTask.objects.select_related("rating").filter(uuid=uuid).first()
+    if task is None:
+        return None
+    if task.department_id:
+        return task if task.department_id in depts else None
+    handled = SubCase.objects.filter(
+        application_id=task.rating.application_id, department_id__in=depts
+    ).exists()
+    return task if handled else None
+
+
+def degree_confirmation(*, owner: User) -> DegreeConfirmation | None:
+    return DegreeConfirmation.objects.filter(owner=owner).first()
+
+
+def person_by_username(*, username: str) -> User | None:
+    return User.objects.filter(username=username, role__in=PERSON_ROLES, is_active=True).first()

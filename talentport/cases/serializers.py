@@ -140,6 +140,7 @@ class ApplicationSerializer(serializers.ModelSerializer):  # type: ignore[type-a
             "form_data",
             "submitted_at",
             "closed_at",
+            "version",
             "subcases",
             "materials",
         ]
@@ -163,6 +164,9 @@ class ApplicationCreateSerializer(serializers.Serializer):  # type: ignore[type-
 class ApplicationUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
     items = serializers.ListField(child=serializers.CharField(), required=False)
     form_data = serializers.DictField(required=False)
+    version = serializers.IntegerField(
+        required=False, help_text="读取时的版本号；草稿已被他人保存时返回 409"
+    )
 
 
 class MaterialFileSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -287,3 +291,14 @@ class DashboardSerializer(serializers.Serializer):  # type: ignore[type-arg]
 
 class ReplySerializer(serializers.Serializer):  # type: ignore[type-arg]
     reply = serializers.CharField()
+
+
+class ReturnVisitInSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    reply = serializers.CharField(allow_blank=True, help_text="回访记录")
+    reached = serializers.BooleanField(default=True, help_text="是否联系上")
+    satisfaction = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="回访后满意度，取值同评价等级（very_satisfied … very_dissatisfied）",
+    )

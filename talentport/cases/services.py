@@ -54,11 +54,13 @@ from talentport.cases.models import (
 from talentport.cases.selectors import (
     application_guardians,
     bundle_checklist,
+    bundle_prefill,
     calendar_overrides_all,
     department_supervisors,
     subcase_specialists,
 )
 from talentport.catalog.models import Department, ServiceItem
+from talentport.common.models import AuditEvent
 from talentport.common.services import audit_event_record
 from talentport.notify.services import message_send
 from talentport.notify.sms import get_sms_backend
@@ -76,8 +78,30 @@ REMIND_SHARE = 0.8
 # --------------------------------------------------------------------------- #
 
 
+_FILE_CALENDARS: dict[tuple[tuple[str, int], ...], dict[int, clock.YearCalendar]] = {}
+
+
+def _calendar_file_stamp() -> tuple[tuple[str, int], ...]:
+    stamp = []
+    for directory in clock.default_calendar_dirs():
+        if directory.is_dir():
+            for f in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+                stamp.append((str(f), f.stat().st_mtime_ns))
+    return tuple(stamp)
+
+
 def _calendar() -> dict[int, clock.YearCalendar]:
-    return calendar_overrides_all()
+    """Calendar files (parsed once per change of the files) + the administrator's days
+    (one query, always fresh)."""
+    stamp = _calendar_file_stamp()
+    files = _FILE_CALENDARS.get(stamp)
+    if files is None:
+        files = clock.load_calendar_files()
+        _FILE_CALENDARS.clear()
+        _FILE_CALENDARS[stamp] = files
+    calendars = dict(files)
+    calendars.update(calendar_overrides_all(include_files=False))
+    return calendars
 
 
 def _today() -> dt.date:
@@ -424,6 +448,32 @@ def employee_consent_grant(*, employee: User, employer_username: str) -> Employe
     return consent
 
 
+def employee_consent_revoke(*, employee: User, consent: EmployeeConsent) -> EmployeeConsent:
+    """The employee withdraws the consent; the employer can no longer file for them."""
+    if consent.employee_id != employee.pk:
+        raise CaseError(CaseErrorCode.NOT_FOUND, "未找到该授权", field="consent")
+    if consent.revoked_at is not None:
+        return consent
+    now = timezone.now()
+    changed = EmployeeConsent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(
+        revoked_at=now, updated_at=now
+    )
+    if changed:
+        audit_event_record(
+            subject=consent,
+            action="consent_revoke",
+            actor=employee,
+            data={"employer": consent.employer.username},
+        )
+    consent.refresh_from_db()
+    return consent
+
+
+def application_filer_check(*, actor: User, applicant: User, bundle: Bundle) -> None:
+    """Refuse (CaseError with a Chinese reason) when ``actor`` may not file for ``applicant``."""
+    _check_filer(actor=actor, applicant=applicant, bundle=bundle)
+
+
 def membership_set(
     *, user: User, department: Department, supervisor: bool = False, phone: str = ""
 ) -> DepartmentMembership:
@@ -489,9 +539,6 @@ def application_create(
     """A draft application; the same idempotency key returns the same application."""
     if not bundle.active:
         raise CaseError(CaseErrorCode.BUNDLE_INACTIVE, "该一件事暂停受理", field="bundle")
-    stages = set(bundle.items.values_list("stage", flat=True))
-    if stage not in stages:
-        raise CaseError(CaseErrorCode.STAGE_UNKNOWN, "该一件事没有这个阶段", field="stage")
     _check_filer(actor=actor, applicant=applicant, bundle=bundle)
     if idempotency_key:
         existing = Application.objects.filter(
@@ -500,11 +547,18 @@ def application_create(
         if existing is not None:
             return existing, False
     snapshot = bundle_snapshot(bundle=bundle)
-    checklist = bundle_checklist(bundle=bundle, stage=stage, person=applicant)
+    if stage not in {i["stage"] for i in snapshot["items"].values()}:
+        raise CaseError(CaseErrorCode.STAGE_UNKNOWN, "该一件事没有这个阶段", field="stage")
     if selected_items is None:
+        # The checklist decides (policy engine, defaults); it also gives the prefill.
+        checklist = bundle_checklist(bundle=bundle, stage=stage, person=applicant)
         selected_items = [i["key"] for i in checklist["items"] if i["applies"]]
+        prefill = {f["key"]: f["value"] for f in checklist["fields"]}
+    else:
+        prefill = bundle_prefill(bundle=bundle, person=applicant)
     keys = _check_items(snapshot, stage, selected_items)
-    data = {f["key"]: f["value"] for f in checklist["fields"] if f.get("value") not in (None, "")}
+    wanted = {f for k in keys for f in snapshot["items"][k].get("fields") or []}
+    data = {k: v for k, v in prefill.items() if k in wanted and v not in (None, "")}
     data.update(dict(form_data or {}))
     try:
         with transaction.atomic():
@@ -519,16 +573,16 @@ def application_create(
                 form_data=data,
                 idempotency_key=idempotency_key or None,
             )
+            audit_event_record(
+                subject=application,
+                action="create",
+                actor=actor,
+                on_behalf_of=_acting_for(actor, applicant),
+                to_state=ApplicationStatus.DRAFT,
+                data={"bundle": bundle.code, "version": bundle.version, "stage": stage},
+            )
     except IntegrityError:
         return Application.objects.get(applicant=applicant, idempotency_key=idempotency_key), False
-    audit_event_record(
-        subject=application,
-        action="create",
-        actor=actor,
-        on_behalf_of=_acting_for(actor, applicant),
-        to_state=ApplicationStatus.DRAFT,
-        data={"bundle": bundle.code, "version": bundle.version, "stage": stage},
-    )
     return application, True
 
 
@@ -538,26 +592,44 @@ def application_update(
     actor: User,
     selected_items: Sequence[str] | None = None,
     form_data: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
 ) -> Application:
-    """Save the draft (items and form)."""
-    if application.status != ApplicationStatus.DRAFT:
-        raise CaseError(CaseErrorCode.NOT_DRAFT, "申请已提交，不能再修改草稿")
-    if selected_items is not None:
-        application.selected_items = _check_items(
-            application.snapshot, application.stage, selected_items
+    """Save the draft (items and form), never losing an update silently.
+
+    The row is locked while the form is merged.  With ``expected_version`` (the
+    version the editor read, e.g. a hidden field of the page) a draft saved meanwhile
+    from another tab or by a helper is a conflict (409) instead of being overwritten.
+    """
+    with transaction.atomic():
+        current = Application.objects.select_for_update().get(pk=application.pk)
+        if current.status != ApplicationStatus.DRAFT:
+            raise CaseError(CaseErrorCode.NOT_DRAFT, "申请已提交，不能再修改草稿")
+        if expected_version is not None and expected_version != current.version:
+            raise CaseError(
+                CaseErrorCode.CONFLICT,
+                "该草稿已在其他页面或由他人保存过，本次修改未保存；请刷新后重新填写",
+                field="version",
+            )
+        if selected_items is not None:
+            current.selected_items = _check_items(current.snapshot, current.stage, selected_items)
+        changed: list[str] = []
+        if form_data is not None:
+            merged = dict(current.form_data)
+            for key, value in form_data.items():
+                if isinstance(key, str) and merged.get(key) != value:
+                    merged[key] = value
+                    changed.append(key)
+            current.form_data = merged
+        current.version += 1
+        current.save(update_fields=["selected_items", "form_data", "version", "updated_at"])
+        audit_event_record(
+            subject=current,
+            action="draft_save",
+            actor=actor,
+            on_behalf_of=_acting_for(actor, current.applicant),
+            data={"fields": changed, "version": current.version},
         )
-    if form_data is not None:
-        merged = dict(application.form_data)
-        merged.update({k: v for k, v in form_data.items() if isinstance(k, str)})
-        application.form_data = merged
-    application.save(update_fields=["selected_items", "form_data", "updated_at"])
-    audit_event_record(
-        subject=application,
-        action="draft_save",
-        actor=actor,
-        on_behalf_of=_acting_for(actor, application.applicant),
-    )
-    return application
+    return current
 
 
 def application_materials_needed(*, application: Application) -> list[dict[str, Any]]:
@@ -593,23 +665,31 @@ def application_attach_material(
     return link
 
 
-def _reuse_library(application: Application, needed: Iterable[dict[str, Any]]) -> None:
-    """Attach the latest library file of each still missing material (uploaded once)."""
+def _reuse_library(application: Application, needed: Iterable[dict[str, Any]]) -> set[str]:
+    """Attach the latest library file of each still missing material (uploaded once).
+
+    Returns the codes the application now has.
+    """
     have = set(application.materials.values_list("code", flat=True))
-    for m in needed:
-        if m["code"] in have:
-            continue
-        latest = (
-            MaterialFile.objects.filter(owner=application.applicant, code=m["code"])
-            .order_by("-created_at", "-id")
-            .first()
-        )
-        if latest is not None:
-            ApplicationMaterial.objects.create(application=application, code=m["code"], file=latest)
+    missing = [m["code"] for m in needed if m["code"] not in have]
+    if not missing:
+        return have
+    latest: dict[str, MaterialFile] = {}
+    for f in MaterialFile.objects.filter(
+        owner_id=application.applicant_id, code__in=missing
+    ).order_by("created_at", "id"):
+        latest[f.code] = f  # the newest wins
+    ApplicationMaterial.objects.bulk_create(
+        [ApplicationMaterial(application=application, code=c, file=f) for c, f in latest.items()]
+    )
+    return have | set(latest)
 
 
-def application_missing(*, application: Application) -> list[dict[str, str]]:
-    """What still blocks submission: required fields and materials."""
+def application_missing(
+    *, application: Application, have: set[str] | None = None
+) -> list[dict[str, str]]:
+    """What still blocks submission: required fields and materials (``have``: the
+    material codes already attached, when the caller just read them)."""
     problems: list[dict[str, str]] = []
     snapshot = application.snapshot
     wanted_fields: list[str] = []
@@ -628,11 +708,18 @@ def application_missing(*, application: Application) -> list[dict[str, str]]:
                     "message": f"请填写「{spec.get('label', key)}」",
                 }
             )
-    have = set(application.materials.values_list("code", flat=True))
-    degree_ok = DegreeConfirmation.objects.filter(owner=application.applicant).exists()
-    for m in application_materials_needed(application=application):
-        if not m["required"] or m["code"] in have:
-            continue
+    if have is None:
+        have = set(application.materials.values_list("code", flat=True))
+    needed = [
+        m
+        for m in application_materials_needed(application=application)
+        if m["required"] and m["code"] not in have
+    ]
+    degree_ok = (
+        any(m["code"] in DEGREE_MATERIAL_CODES for m in needed)
+        and DegreeConfirmation.objects.filter(owner_id=application.applicant_id).exists()
+    )
+    for m in needed:
         if degree_ok and m["code"] in DEGREE_MATERIAL_CODES:
             continue
         problems.append(
@@ -651,14 +738,18 @@ def application_submit(*, application: Application, actor: User) -> Application:
     Submitting an application already submitted returns it unchanged (idempotent).
     """
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        application = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("applicant", "bundle")
+            .get(pk=application.pk)
+        )
         if application.status != ApplicationStatus.DRAFT:
             return application
         if not application.selected_items:
             raise CaseError(CaseErrorCode.ITEMS_EMPTY, "请至少选择一个事项", field="items")
         needed = application_materials_needed(application=application)
-        _reuse_library(application, needed)
-        problems = application_missing(application=application)
+        have = _reuse_library(application, needed)
+        problems = application_missing(application=application, have=have)
         if problems:
             error = CaseError(CaseErrorCode(problems[0]["code"]), problems[0]["message"])
             error.field = problems[0]["field"]
@@ -666,13 +757,13 @@ def application_submit(*, application: Application, actor: User) -> Application:
             raise error
         now = timezone.now()
         today = timezone.localdate(now)
-        calendar = _calendar()
         items = application.snapshot["items"]
         by_dept: dict[str, list[str]] = {}
         for key in application.selected_items:
             by_dept.setdefault(items[key]["department"], []).append(key)
         departments = {d.code: d for d in Department.objects.filter(code__in=by_dept)}
         subcases = []
+        calendar: dict[int, clock.YearCalendar] | None = None
         for code, keys in by_dept.items():
             limit = max(
                 (
@@ -700,6 +791,8 @@ def application_submit(*, application: Application, actor: User) -> Application:
             if deps:
                 sc.status = SubCaseStatus.WAITING
             else:
+                if calendar is None:
+                    calendar = _calendar()
                 due = _due(today, limit, calendar)
                 sc.status = SubCaseStatus.SUBMITTED
                 sc.started_on, sc.due_date, sc.due_provisional = today, due.due, due.provisional
@@ -722,15 +815,24 @@ def application_submit(*, application: Application, actor: User) -> Application:
             to_state=ApplicationStatus.PROCESSING,
             data={"number": application.number},
         )
-        for sc in SubCase.objects.filter(application=application):
-            audit_event_record(
-                subject=sc,
-                action="create",
-                actor=actor,
-                on_behalf_of=on_behalf,
-                to_state=sc.status,
-                data={"items": sc.items, "due": sc.due_date.isoformat() if sc.due_date else None},
-            )
+        # One INSERT for the sub-cases' journals (append-only: bulk inserts, never updates).
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    actor=actor if actor.is_authenticated else None,
+                    on_behalf_of=on_behalf,
+                    subject_type=SubCase._meta.label_lower,
+                    subject_id=str(sc.uuid),
+                    action="create",
+                    to_state=sc.status,
+                    data={
+                        "items": sc.items,
+                        "due": sc.due_date.isoformat() if sc.due_date else None,
+                    },
+                )
+                for sc in subcases
+            ]
+        )
         _notify(
             application,
             title=f"您的申请已提交，申请编号 {application.number}",
@@ -763,12 +865,28 @@ def application_file(
     return application_submit(application=application, actor=actor), created
 
 
-def _application_rollup(application_id: int, actor: User | None) -> Application:
-    """Application status from its sub-cases; closes only when every one has a result."""
-    application = Application.objects.select_for_update().get(pk=application_id)
-    statuses = list(
-        SubCase.objects.filter(application_id=application_id).values_list("status", flat=True)
+def _lock_application(subcase: SubCase) -> tuple[Application, list[SubCase]]:
+    """Lock the application of ``subcase`` and read all its sub-cases (inside atomic).
+
+    Every step on a sub-case takes this lock first, so the steps of one application
+    are serialised and the roll-up is computed from the rows read under the lock
+    (no second read); steps on different applications never wait for each other.
+    """
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("applicant", "bundle")
+        .get(pk=subcase.application_id)
     )
+    siblings = list(SubCase.objects.filter(application_id=application.pk).order_by("id"))
+    return application, siblings
+
+
+def _application_rollup(
+    application: Application, siblings: Sequence[SubCase], subcase: SubCase, actor: User | None
+) -> Application:
+    """Application status from its sub-cases (``subcase`` as just changed, the others as
+    read under the lock); closes only when every one has a result."""
+    statuses = [subcase.status if s.pk == subcase.pk else s.status for s in siblings]
     if all(s in (SubCaseStatus.COMPLETED, SubCaseStatus.REJECTED) for s in statuses):
         target = ApplicationStatus.CLOSED
     elif SubCaseStatus.CORRECTION in statuses:
@@ -842,7 +960,17 @@ def subcase_allowed_actions(*, subcase: SubCase) -> list[str]:
 
 
 def _check_department_actor(subcase: SubCase, actor: User) -> None:
-    if actor.is_superuser or actor.pk in {u.pk for u in subcase_specialists(subcase=subcase)}:
+    if actor.is_superuser:
+        return
+    if (
+        actor.role == Role.DEPARTMENT_SPECIALIST
+        and actor.is_active
+        and actor.department_id == subcase.department_id
+    ):
+        return  # the account's own department: no query needed
+    if DepartmentMembership.objects.filter(
+        user_id=actor.pk, department_id=subcase.department_id
+    ).exists():
         return
     raise CaseError(CaseErrorCode.FORBIDDEN, "只有责任部门的服务专员可以办理该子件")
 
@@ -871,13 +999,19 @@ def _subcase_transition(
             field="action",
         )
     values = dict(updates or {})
+    now = timezone.now()
     changed = SubCase.objects.filter(
         pk=subcase.pk, version=subcase.version, status=subcase.status
-    ).update(status=target, version=F("version") + 1, updated_at=timezone.now(), **values)
+    ).update(status=target, version=F("version") + 1, updated_at=now, **values)
     if changed != 1:
         raise CaseError(CaseErrorCode.CONFLICT, "该子件已被他人处理，请刷新后重试", field="version")
     before = subcase.status
-    subcase.refresh_from_db()
+    # The conditional UPDATE matched the row as read: its new state is known exactly.
+    for name, value in values.items():
+        setattr(subcase, name, value)
+    subcase.status = target
+    subcase.version += 1
+    subcase.updated_at = now
     audit_event_record(
         subject=subcase,
         action=action,
@@ -891,8 +1025,16 @@ def _subcase_transition(
     return subcase
 
 
-def _after_transition(subcase: SubCase, actor: User | None, title: str, body: str = "") -> None:
-    application = _application_rollup(subcase.application_id, actor)
+def _after_transition(
+    subcase: SubCase,
+    actor: User | None,
+    title: str,
+    body: str = "",
+    *,
+    locked: tuple[Application, list[SubCase]],
+) -> None:
+    application, siblings = locked
+    application = _application_rollup(application, siblings, subcase, actor)
     _notify(
         application,
         title=title,
@@ -904,6 +1046,7 @@ def _after_transition(subcase: SubCase, actor: User | None, title: str, body: st
 def subcase_accept(*, subcase: SubCase, actor: User, expected_version: int | None) -> SubCase:
     _check_department_actor(subcase, actor)
     with transaction.atomic():
+        locked = _lock_application(subcase)
         subcase = _subcase_transition(
             subcase=subcase,
             action="accept",
@@ -911,7 +1054,7 @@ def subcase_accept(*, subcase: SubCase, actor: User, expected_version: int | Non
             expected_version=expected_version,
             updates={"assignee": actor},
         )
-        _after_transition(subcase, actor, f"{subcase.department.name}已受理您的申请")
+        _after_transition(subcase, actor, f"{subcase.department.name}已受理您的申请", locked=locked)
     return subcase
 
 
@@ -933,6 +1076,7 @@ def subcase_request_correction(
     if not clean:
         raise CaseError(CaseErrorCode.CORRECTION_EMPTY, "请列出需要补正的全部内容", field="entries")
     with transaction.atomic():
+        locked = _lock_application(subcase)
         subcase = _subcase_transition(
             subcase=subcase,
             action="request_correction",
@@ -955,6 +1099,7 @@ def subcase_request_correction(
             actor,
             f"{subcase.department.name}请您补正材料",
             f"需要补正：{lines}。补正期间办理时限暂停计算。",
+            locked=locked,
         )
     return subcase
 
@@ -986,6 +1131,7 @@ def subcase_answer_correction(
         updates["due_provisional"] = subcase.due_provisional or moved.provisional
     person = subcase.application.applicant
     with transaction.atomic():
+        locked = _lock_application(subcase)
         subcase = _subcase_transition(
             subcase=subcase,
             action="answer_correction",
@@ -1001,7 +1147,9 @@ def subcase_answer_correction(
         notice.answered_by = actor
         notice.answer = answer
         notice.save(update_fields=["answered_at", "answered_by", "answer", "updated_at"])
-        _after_transition(subcase, actor, f"您已提交补正，{subcase.department.name}继续办理")
+        _after_transition(
+            subcase, actor, f"您已提交补正，{subcase.department.name}继续办理", locked=locked
+        )
     return subcase
 
 
@@ -1010,6 +1158,7 @@ def subcase_approve(
 ) -> SubCase:
     _check_department_actor(subcase, actor)
     with transaction.atomic():
+        locked = _lock_application(subcase)
         subcase = _subcase_transition(
             subcase=subcase,
             action="approve",
@@ -1017,7 +1166,7 @@ def subcase_approve(
             expected_version=expected_version,
             reason=reason,
         )
-        _after_transition(subcase, actor, f"{subcase.department.name}审核通过")
+        _after_transition(subcase, actor, f"{subcase.department.name}审核通过", locked=locked)
     return subcase
 
 
@@ -1028,6 +1177,7 @@ def subcase_reject(
     if not reason.strip():
         raise CaseError(CaseErrorCode.REASON_REQUIRED, "不予办理必须说明理由", field="reason")
     with transaction.atomic():
+        locked = _lock_application(subcase)
         subcase = _subcase_transition(
             subcase=subcase,
             action="reject",
@@ -1036,8 +1186,14 @@ def subcase_reject(
             reason=reason,
             updates={"reason": reason, "finished_at": timezone.now()},
         )
-        _activate_dependants(subcase, actor)
-        _after_transition(subcase, actor, f"{subcase.department.name}不予办理", f"理由：{reason}")
+        _activate_dependants(subcase, actor, locked[1])
+        _after_transition(
+            subcase,
+            actor,
+            f"{subcase.department.name}不予办理",
+            f"理由：{reason}",
+            locked=locked,
+        )
     return subcase
 
 
@@ -1058,6 +1214,7 @@ def subcase_complete(
             field="result_number",
         )
     with transaction.atomic():
+        locked = _lock_application(subcase)
         subcase = _subcase_transition(
             subcase=subcase,
             action="complete",
@@ -1070,40 +1227,66 @@ def subcase_complete(
             },
             data={"result_number": result_number.strip()},
         )
-        _activate_dependants(subcase, actor)
+        _activate_dependants(subcase, actor, locked[1])
         _after_transition(
             subcase,
             actor,
             f"{subcase.department.name}已办结",
             f"结果编号：{subcase.result_number}",
+            locked=locked,
         )
     return subcase
 
 
-def _activate_dependants(subcase: SubCase, actor: User | None) -> None:
-    """Start the clock of the steps that waited for this one (sequential bundles)."""
+def _activate_dependants(subcase: SubCase, actor: User | None, siblings: list[SubCase]) -> None:
+    """Start the clock of the steps that waited for this one (sequential bundles).
+
+    ``siblings`` are the sub-cases read under the application lock; the activated ones
+    are updated in place so that the roll-up sees them.
+    """
     if subcase.status != SubCaseStatus.COMPLETED:
         return
-    siblings = list(
-        SubCase.objects.filter(application_id=subcase.application_id).select_related("department")
-    )
-    done = {s.department.code for s in siblings if s.status == SubCaseStatus.COMPLETED}
+    codes = _department_codes({s.department_id for s in siblings})
+    done = {
+        codes[s.department_id]
+        for s in siblings
+        if (subcase.status if s.pk == subcase.pk else s.status) == SubCaseStatus.COMPLETED
+    }
+    waiting = [
+        s
+        for s in siblings
+        if s.pk != subcase.pk and s.status == SubCaseStatus.WAITING and set(s.depends_on) <= done
+    ]
+    if not waiting:
+        return
     calendar = _calendar()
     today = _today()
-    for s in siblings:
-        if s.status == SubCaseStatus.WAITING and set(s.depends_on) <= done:
-            due = _due(today, s.limit_days, calendar)
-            _subcase_transition(
-                subcase=s,
-                action="activate",
-                actor=actor,
-                expected_version=None,
-                updates={
-                    "started_on": today,
-                    "due_date": due.due,
-                    "due_provisional": due.provisional,
-                },
-            )
+    for s in waiting:
+        due = _due(today, s.limit_days, calendar)
+        _subcase_transition(
+            subcase=s,
+            action="activate",
+            actor=actor,
+            expected_version=None,
+            updates={
+                "started_on": today,
+                "due_date": due.due,
+                "due_provisional": due.provisional,
+            },
+        )
+
+
+_DEPARTMENT_CODES: dict[int, str] = {}
+
+
+def _department_codes(ids: Iterable[int]) -> dict[int, str]:
+    """Department id → code (codes never change; cached per process)."""
+    missing = [i for i in ids if i not in _DEPARTMENT_CODES]
+    if missing:
+        _DEPARTMENT_CODES.update(
+            Department.objects.filter(pk__in=missing).values_list("pk", "code")
+        )
+    return _DEPARTMENT_CODES
 
 
 SUBCASE_ACTIONS = {
@@ -1278,23 +1461,51 @@ def rectification_reply(*, task: RectificationTask, actor: User, reply: str) -> 
     return task
 
 
-def return_visit_record(*, visit: ReturnVisit, actor: User, note: str) -> ReturnVisit:
+def return_visit_record(
+    *,
+    visit: ReturnVisit,
+    actor: User,
+    note: str,
+    reached: bool | None = True,
+    satisfaction: str = "",
+) -> ReturnVisit:
+    """回访: reached → done with the satisfaction after the visit; not reached → the
+    attempt is recorded and the visit stays pending (to be tried again)."""
     if visit.status != ReturnVisitStatus.PENDING:
         raise CaseError(CaseErrorCode.TRANSITION_NOT_ALLOWED, "该回访已完成")
-    ReturnVisit.objects.filter(pk=visit.pk).update(
-        status=ReturnVisitStatus.DONE,
+    if reached is None:
+        raise CaseError(CaseErrorCode.REASON_REQUIRED, "请选择是否联系上", field="reached")
+    if satisfaction and satisfaction not in RatingLevel.values:
+        raise CaseError(CaseErrorCode.RATING_LEVEL, "回访满意度无效", field="satisfaction")
+    if not reached and satisfaction:
+        raise CaseError(
+            CaseErrorCode.RATING_LEVEL, "未联系上时不能记录满意度", field="satisfaction"
+        )
+    if not reached and not note.strip():
+        raise CaseError(
+            CaseErrorCode.REASON_REQUIRED, "未联系上时请说明情况（如电话无人接听）", field="note"
+        )
+    now = timezone.now()
+    target = ReturnVisitStatus.DONE if reached else ReturnVisitStatus.PENDING
+    changed = ReturnVisit.objects.filter(pk=visit.pk, status=ReturnVisitStatus.PENDING).update(
+        status=target,
+        reached=reached,
+        satisfaction=satisfaction,
         note=note,
-        visited_at=timezone.now(),
+        visited_at=now,
         visited_by=actor,
-        updated_at=timezone.now(),
+        updated_at=now,
     )
+    if not changed:
+        raise CaseError(CaseErrorCode.CONFLICT, "该回访已被他人记录，请刷新后查看")
     audit_event_record(
         subject=visit,
-        action="visit",
+        action="visit" if reached else "visit_unreached",
         actor=actor,
         from_state=ReturnVisitStatus.PENDING,
-        to_state=ReturnVisitStatus.DONE,
+        to_state=target,
         reason=note,
+        data={"reached": reached, "satisfaction": satisfaction},
     )
     visit.refresh_from_db()
     return visit

@@ -95,8 +95,8 @@ def test_file_parallel_correction_complete_rate(
         )
         page.locator("form", has=page.locator(f"#file-{code}")).locator("button").click()
         page.wait_for_load_state()
-    page.click("button:has-text('提交申请')")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.click("button:has-text('提交申请')")
     number = page.locator("#application-number").inner_text()
     assert number.startswith("YJS")
     page.screenshot(path=str(screenshots / "cases-submitted.png"), full_page=True)

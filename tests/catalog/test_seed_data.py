@@ -19,7 +19,8 @@ from talentport.catalog.services import REPO_DATA_DIR, catalog_load
 
 pytestmark = pytest.mark.django_db
 
-SEED_000 = Path("/work/shared/seeds/000_8df9be9c84e5f9cf.txt")
+# the source documents sit beside the repository (../shared/seeds)
+SEED_000 = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_8df9be9c84e5f9cf.txt"
 QINGDAO_DISTRICTS = {
     "shinan": ("市南区", "370202", 2),
     "shibei": ("市北区", "370203", 2),

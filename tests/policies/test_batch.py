@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from talentport.policies.engine import evaluate, load_policies, match_rows
 from talentport.policies.engine.schema import QINGDAO_DISTRICTS
 
+from .conftest import EXAMPLES
+
 FOUR = "qingdao.graduate_housing_subsidy,qingdao.settle_allowance,qingdao.pingdu.life_allowance,qingdao.laixi.housing_voucher"
 D = sorted(QINGDAO_DISTRICTS)
 
@@ -237,10 +239,7 @@ def test_match_keeps_ids_verbatim(tmp_path: Path) -> None:
 
 
 def test_each_policy_alone_matches_single() -> None:
-    examples = [
-        json.loads(p.read_text())
-        for p in Path("/work/shared/contracts/examples").glob("*.profile.json")
-    ]
+    examples = [json.loads(p.read_text()) for p in EXAMPLES.glob("*.profile.json")]
     for policy in load_policies():
         profiles_ = examples + [dict(c.get("profile") or {}) for c in policy.cases]
         for prof in profiles_:
@@ -262,9 +261,7 @@ def run(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
 
 def test_match_cli(tmp_path: Path) -> None:
     src = tmp_path / "in.jsonl"
-    shibei = json.loads(
-        Path("/work/shared/contracts/examples/shibei-doctor.profile.json").read_text()
-    )
+    shibei = json.loads((EXAMPLES / "shibei-doctor.profile.json").read_text())
     src.write_bytes(orjson.dumps({"id": "a-1", **shibei}) + b"\n" + orjson.dumps({"id": 7}) + b"\n")
     out = tmp_path / "out.jsonl"
     proc = run("match", str(src), "--out", str(out))

@@ -28,8 +28,6 @@ from talentport.cases.errors import CaseError, CaseErrorCode
 from talentport.cases.models import (
     Application,
     Bundle,
-    RectificationTask,
-    ReturnVisit,
     SubCase,
 )
 from talentport.people.models import Role, User
@@ -506,11 +504,8 @@ class RectificationReplyView(CaseAPIView):
         responses={200: s.OkSerializer, **ERR409},
     )
     def post(self, request: Request, id: str) -> Response:
-        task = RectificationTask.objects.filter(uuid=_uuid(id)).first()
-        depts = selectors.supervised_departments(user=self.me)
-        if task is None or (task.department_id and task.department_id not in depts):
-            raise _missing("未找到该整改任务")
-        if not depts:
+        task = selectors.rectification_visible(user=self.me, uuid=_uuid(id))
+        if task is None:  # unknown, or a task of a department this user does not supervise
             raise _missing("未找到该整改任务")
         body = s.ReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -526,8 +521,8 @@ class ReturnVisitView(CaseAPIView):
         responses={200: s.OkSerializer, **ERR409},
     )
     def post(self, request: Request, id: str) -> Response:
-        visit = ReturnVisit.objects.filter(uuid=_uuid(id)).first()
-        if visit is None or not selectors.supervised_departments(user=self.me):
+        visit = selectors.return_visit_visible(user=self.me, uuid=_uuid(id))
+        if visit is None:  # unknown, or a visit of a department this user does not supervise
             raise _missing("未找到该回访")
         body = s.ReturnVisitInSerializer(data=request.data)
         body.is_valid(raise_exception=True)

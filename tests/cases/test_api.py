@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from talentport.cases.models import Application, RectificationTask
-from tests.cases.conftest import AFTER_ITEMS, FORM, PDF, file_after
+from talentport.cases.models import Application, RectificationTask, ReturnVisit
+from tests.cases.conftest import AFTER_ITEMS, FORM, PDF, file_after, specialist
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +179,23 @@ def test_department_queue_actions_conflict_and_rating(
     board = boss.get("/api/v1/supervision/").json()
     assert board["rectifications_total"] == 1 and board["reply_rate"] == 0.0
     task = RectificationTask.objects.get()
+    visit = ReturnVisit.objects.get()
+    # a supervisor of another department neither answers the task nor records the visit
+    other_boss = client_for(specialist("wh-police", "policeboss", supervisor=True))
+    assert (
+        other_boss.post(
+            f"/api/v1/rectifications/{task.uuid}/reply/", {"reply": "x"}, format="json"
+        ).status_code
+        == 404
+    )
+    assert (
+        other_boss.post(
+            f"/api/v1/return-visits/{visit.uuid}/",
+            {"reply": "x", "reached": True, "satisfaction": "satisfied"},
+            format="json",
+        ).status_code
+        == 404
+    )
     assert (
         boss.post(
             f"/api/v1/rectifications/{task.uuid}/reply/", {"reply": "已约谈"}, format="json"

@@ -52,6 +52,7 @@ checks: install messages
 	  ALLOWED_HOSTS=talentport.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 schema: install
+	@mkdir -p var
 	@$(PY) manage.py spectacular --validate --fail-on-warn --file var/openapi.generated.yaml
 	@diff -u docs/openapi.yaml var/openapi.generated.yaml || \
 	  (echo "docs/openapi.yaml is out of date: run 'make schema-update'"; exit 1)

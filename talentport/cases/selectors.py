@@ -53,9 +53,11 @@ from uuid import UUID  # noqa: E402
 
 from django.db.models import Q, QuerySet  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from django.utils.translation import gettext_lazy as _  # noqa: E402
 
 from talentport.cases.models import (  # noqa: E402
     Application,
+    ApplicationStatus,
     Bundle,
     BundleStage,
     DegreeConfirmation,
@@ -550,6 +552,32 @@ def employer_employees(*, employer: User) -> list[User]:
     return list(seen.values())
 
 
+ACTION_LABELS: dict[str, Any] = {
+    "accept": _("受理"),
+    "activate": _("开始办理"),
+    "answer_correction": _("提交补正"),
+    "approve": _("审核通过"),
+    "complete": _("办结"),
+    "create": _("创建申请"),
+    "draft_save": _("保存草稿"),
+    "escalate": _("超期督办"),
+    "guardian_authorise": _("授权监护人"),
+    "guardian_revoke": _("撤销监护人授权"),
+    "material_attach": _("提交材料"),
+    "material_upload": _("上传材料"),
+    "open": _("开启"),
+    "rate": _("评价"),
+    "reject": _("不予办理"),
+    "remind": _("时限提醒"),
+    "reply": _("答复"),
+    "request_correction": _("要求补正"),
+    "rollup": _("状态更新"),
+    "submit": _("提交申请"),
+    "visit": _("回访"),
+}
+STATE_LABELS: dict[str, Any] = {**dict(SubCaseStatus.choices), **dict(ApplicationStatus.choices)}
+
+
 def application_events(*, application: Application) -> list[dict[str, Any]]:
     """The application's own journal (create, draft saves, materials, submit, roll-up)
     with who acted and for whom (帮办代办 / 用人单位代办)."""
@@ -558,8 +586,10 @@ def application_events(*, application: Application) -> list[dict[str, Any]]:
     return [
         {
             "action": e.action,
+            "action_label": ACTION_LABELS.get(e.action, e.action),
             "from": e.from_state,
             "to": e.to_state,
+            "to_label": STATE_LABELS.get(e.to_state, e.to_state),
             "at": e.at,
             "actor": str(e.actor) if e.actor else "系统",
             "on_behalf_of": str(e.on_behalf_of) if e.on_behalf_of else "",

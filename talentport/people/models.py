@@ -16,6 +16,15 @@ class Role(models.TextChoices):
     WINDOW_SPECIALIST = "window_specialist", _("窗口服务专员")
     DEPARTMENT_SPECIALIST = "department_specialist", _("部门服务专员")
     ADMINISTRATOR = "administrator", _("管理员")
+    AUDITOR = "auditor", _("安全审计员")
+
+
+# Staff who handle cases, files, policies and grants.
+OPERATIONAL_STAFF_ROLES = frozenset(
+    {Role.WINDOW_SPECIALIST, Role.DEPARTMENT_SPECIALIST, Role.ADMINISTRATOR}
+)
+# Every back-office account: operational staff and the auditor (two factors, short sessions).
+BACK_OFFICE_ROLES = OPERATIONAL_STAFF_ROLES | {Role.AUDITOR}
 
 
 class User(AbstractUser, BaseModel):
@@ -37,11 +46,8 @@ class User(AbstractUser, BaseModel):
 
     @property
     def is_staff_role(self) -> bool:
-        return self.role in {
-            Role.WINDOW_SPECIALIST,
-            Role.DEPARTMENT_SPECIALIST,
-            Role.ADMINISTRATOR,
-        }
+        """Operational staff (window, department, administrator); see people.permissions."""
+        return self.role in OPERATIONAL_STAFF_ROLES
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -36,7 +36,7 @@ messages: install
 	@if command -v msgfmt >/dev/null 2>&1; then cd talentport && ../$(BIN)/django-admin compilemessages -v 0; fi
 
 run: install messages
-	$(BIN)/talentport setup
+	$(BIN)/talentport setup --demo --no-input
 	$(BIN)/talentport serve
 
 lint: install

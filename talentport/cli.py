@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 USAGE = """用法 / usage: talentport COMMAND [ARGS]
 
-  setup                       创建或迁移数据库并加载种子数据（可重复执行）
+  setup [--demo]              创建或迁移数据库并加载种子数据（可重复执行）；--demo 另建演示账户
   serve                       以生产级服务器在 127.0.0.1:$PORT 提供门户（默认 8000）
   manage COMMAND ...          任意 Django 管理命令
   eligibility PROFILE.json    一人可享受的政策（- 表示从标准输入读取）[--as-of YYYY-MM-DD]
@@ -40,8 +40,13 @@ def _manage(argv: list[str]) -> int:
 def _setup(argv: list[str]) -> int:
     _django_setup()
     from django.core.management import call_command
+    from django.core.management.base import CommandError
 
-    call_command("tp_setup", *argv)
+    try:
+        call_command("tp_setup", *argv)
+    except CommandError as exc:
+        print(f"talentport setup: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -217,7 +217,7 @@ def test_demo_accounts_command_is_idempotent_and_covers_every_role():
     call_command("create_demo_accounts", stdout=second)
     # then
     demo = User.objects.filter(username__startswith="demo_")
-    assert demo.count() == 6
+    assert demo.count() == 7
     assert {u.role for u in demo} == set(Role.values)
     for user in demo:
         assert user.check_password(DEMO_PASSWORD), user.username
@@ -234,7 +234,7 @@ def test_demo_accounts_command_is_idempotent_and_covers_every_role():
 def test_demo_accounts_without_a_catalog_skip_the_department_specialist():
     out = StringIO()
     call_command("create_demo_accounts", stdout=out)
-    assert User.objects.filter(username__startswith="demo_").count() == 5
+    assert User.objects.filter(username__startswith="demo_").count() == 6
     assert "load_catalog" in out.getvalue()
 
 

@@ -1,13 +1,19 @@
 """``tp_setup``: what ``talentport setup`` runs; safe to run again and again.
 
 migrate → compile translations → collectstatic → load_catalog → policies_sync →
-load_bundles → load_jobs_seed → create_demo_accounts.
+load_bundles → load_jobs_seed → (with ``--demo``) create_demo_accounts → the first
+administrator, when there is none yet (from an interactive prompt or a secret file).
+
+Plain ``setup`` creates no account it was not asked for, ``--demo`` is refused in
+production, and an existing account's password is never changed.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,15 +21,21 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from talentport.people.services import (
+    AdminCreationError,
+    administrator_exists,
+    first_administrator_create,
+)
 
 PACKAGE_DIR = Path(settings.BASE_DIR)
 SEED_STEPS = (
     ("policies_sync", "同步政策"),
     ("load_bundles", "加载“一件事”事项组合"),
     ("load_jobs_seed", "加载招聘会与引才特派员数据"),
-    ("create_demo_accounts", "创建演示账号"),
 )
+DEMO_REFUSED = "生产环境（TALENTPORT_ENV=production）不能创建演示账户：--demo 只用于演示机器"
 
 
 def _compile_with_babel(locale_dir: Path) -> None:
@@ -49,9 +61,33 @@ def _cwd(path: Path) -> Iterator[None]:
 
 
 class Command(BaseCommand):
-    help = "创建或迁移数据库并加载种子数据（可重复执行）"
+    help = "创建或迁移数据库并加载种子数据（可重复执行）；--demo 另建演示账户"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="为每个角色创建演示账户（生产环境拒绝）",
+        )
+        parser.add_argument(
+            "--admin-username",
+            default=os.environ.get("TALENTPORT_ADMIN_USERNAME", ""),
+            help="尚无管理员时创建的首个管理员用户名（默认 admin）",
+        )
+        parser.add_argument(
+            "--admin-password-file",
+            default=os.environ.get("TALENTPORT_ADMIN_PASSWORD_FILE", ""),
+            help="首个管理员密码所在的文件（密钥文件，不在命令行出现密码）",
+        )
+        parser.add_argument(
+            "--no-input",
+            action="store_true",
+            help="不交互提问（没有密码文件时不创建管理员）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["demo"] and settings.PRODUCTION:
+            raise CommandError(DEMO_REFUSED)
         verbosity = int(options.get("verbosity", 1))
         self._step("迁移数据库")
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0))
@@ -75,7 +111,41 @@ class Command(BaseCommand):
         for name, label in SEED_STEPS:
             self._step(label)
             call_command(name, stdout=self.stdout, stderr=self.stderr)
+        if options["demo"]:
+            self._step("创建演示账户")
+            call_command("create_demo_accounts", stdout=self.stdout, stderr=self.stderr)
+        self._first_administrator(options)
         self.stdout.write(self.style.SUCCESS("设置完成。"))
+
+    def _first_administrator(self, options: dict[str, Any]) -> None:
+        if administrator_exists():
+            return
+        self._step("创建首个管理员")
+        username = (options["admin_username"] or "admin").strip()
+        password_file = options["admin_password_file"]
+        if password_file:
+            try:
+                password = Path(password_file).read_text(encoding="utf-8").strip("\r\n")
+            except OSError as exc:
+                raise CommandError(f"无法读取管理员密码文件 {password_file}：{exc}") from exc
+        elif not options["no_input"] and sys.stdin.isatty():
+            username = input(f"管理员用户名 [{username}]: ").strip() or username
+            password = getpass.getpass("管理员密码: ")
+            if getpass.getpass("再次输入密码: ") != password:
+                raise CommandError("两次输入的密码不一致，未创建管理员")
+        else:
+            self.stdout.write(
+                self.style.WARNING(
+                    "尚无管理员账户：交互运行 talentport setup，或用 --admin-password-file "
+                    "（或环境变量 TALENTPORT_ADMIN_PASSWORD_FILE）指定密码文件后再运行。"
+                )
+            )
+            return
+        try:
+            user = first_administrator_create(username=username, password=password)
+        except AdminCreationError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(f"已创建管理员 {user.username}")
 
     def _step(self, label: str) -> None:
         self.stdout.write(f"— {label}")

@@ -44,7 +44,6 @@ from talentport.cases.models import (  # noqa: E402
     Bundle,
     BundleItem,
     DepartmentMembership,
-    GuardianAuthorisation,
     RectificationTask,
     ReturnVisit,
     SubCase,
@@ -103,6 +102,5 @@ class SubCaseAdmin(ReadOnlyAdmin):
     list_filter = ["status", "department"]
 
 
-admin.site.register(GuardianAuthorisation, ReadOnlyAdmin)
 admin.site.register(RectificationTask, ReadOnlyAdmin)
 admin.site.register(ReturnVisit, ReadOnlyAdmin)

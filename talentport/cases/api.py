@@ -30,7 +30,8 @@ from talentport.cases.models import (
     Bundle,
     SubCase,
 )
-from talentport.people.models import Role, User
+from talentport.people import permissions
+from talentport.people.models import User
 
 TAGS = ["cases"]
 ERR = {400: s.ErrorsSerializer, 403: s.ErrorsSerializer, 404: s.ErrorsSerializer}
@@ -312,14 +313,14 @@ class ApplicationGuardianView(CaseAPIView):
     )
     def post(self, request: Request, id: str) -> Response:
         application = self.application(id)
-        if application.applicant_id != self.me.pk:
+        if not selectors.can_act_for_person(user=self.me, application=application):
             raise _missing("未找到该申请")
         body = s.UsernameSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         auth = services.guardian_authorise(
-            person=self.me,
-            guardian_username=body.validated_data["username"],
+            actor=self.me,
             application=application,
+            guardian_username=body.validated_data["username"],
         )
         return Response({"id": str(auth.uuid)}, status=status.HTTP_201_CREATED)
 
@@ -335,7 +336,7 @@ class SubCaseQueueView(CaseAPIView):
         responses={200: s.SubCaseSerializer(many=True), **ERR},
     )
     def get(self, request: Request) -> Response:
-        if not (self.me.is_staff_role or self.me.is_superuser):
+        if not permissions.is_staff(self.me):
             raise CaseError(CaseErrorCode.FORBIDDEN, "仅限服务专员")
         qs = selectors.subcase_queue(user=self.me, status=request.query_params.get("status"))
         return Response(s.SubCaseSerializer(qs[:500], many=True).data)
@@ -490,7 +491,7 @@ class SupervisionView(CaseAPIView):
         responses={200: s.DashboardSerializer, **ERR},
     )
     def get(self, request: Request) -> Response:
-        if not (selectors.is_supervisor(user=self.me) or self.me.role == Role.ADMINISTRATOR):
+        if not selectors.is_supervisor(user=self.me):
             raise CaseError(CaseErrorCode.FORBIDDEN, "仅限部门督办负责人")
         data = selectors.supervisor_dashboard(user=self.me)
         return Response(s.DashboardSerializer(data).data)

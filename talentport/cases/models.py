@@ -165,7 +165,7 @@ class BundleItem(models.Model):
 
 
 # --------------------------------------------------------------------------- #
-# Who may do what: department memberships, guardians, employee consent
+# Who handles what: department memberships (the person's ties are people.AccessGrant)
 # --------------------------------------------------------------------------- #
 
 
@@ -196,53 +196,6 @@ class DepartmentMembership(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.department}"
-
-
-class GuardianAuthorisation(BaseModel):
-    """A person lets a guardian account follow their applications (all, or one)."""
-
-    person = models.ForeignKey(
-        "people.User", verbose_name=_("本人"), on_delete=models.CASCADE, related_name="+"
-    )
-    guardian = models.ForeignKey(
-        "people.User", verbose_name=_("监护人"), on_delete=models.CASCADE, related_name="+"
-    )
-    application = models.ForeignKey(
-        "cases.Application",
-        verbose_name=_("申请"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="guardian_authorisations",
-        help_text=_("空表示本人的全部申请"),
-    )
-    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("监护人授权")
-        verbose_name_plural = _("监护人授权")
-
-    def __str__(self) -> str:
-        return f"{self.person} → {self.guardian}"
-
-
-class EmployeeConsent(BaseModel):
-    """An employee agrees that an employer account files applications for them."""
-
-    employee = models.ForeignKey(
-        "people.User", verbose_name=_("员工"), on_delete=models.CASCADE, related_name="+"
-    )
-    employer = models.ForeignKey(
-        "people.User", verbose_name=_("用人单位"), on_delete=models.CASCADE, related_name="+"
-    )
-    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("员工授权单位代办")
-        verbose_name_plural = _("员工授权单位代办")
-
-    def __str__(self) -> str:
-        return f"{self.employee} → {self.employer}"
 
 
 # --------------------------------------------------------------------------- #

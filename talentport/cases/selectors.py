@@ -62,7 +62,6 @@ from talentport.cases.models import (  # noqa: E402
     BundleStage,
     DegreeConfirmation,
     DepartmentMembership,
-    GuardianAuthorisation,
     MaterialFile,
     Rating,
     RectificationStatus,
@@ -73,9 +72,10 @@ from talentport.cases.models import (  # noqa: E402
     SubCaseStatus,
 )
 from talentport.catalog.models import Department  # noqa: E402
-from talentport.people.models import Role, TalentProfile, User  # noqa: E402
+from talentport.people import permissions  # noqa: E402
+from talentport.people.models import AccessGrant, AccessKind, Role, TalentProfile, User  # noqa: E402
+from talentport.people.permissions import Perm  # noqa: E402
 
-STAFF_ALL = (Role.WINDOW_SPECIALIST, Role.ADMINISTRATOR)
 ELIGIBLE = ("eligible", "needs_info")
 
 
@@ -240,29 +240,44 @@ def bundle_checklist(
     }
 
 
-def user_departments(*, user: User) -> list[int]:
-    ids = set(
-        DepartmentMembership.objects.filter(user=user).values_list("department_id", flat=True)
+def _handled_subcases_q(user: User) -> Q:
+    """Sub-cases of the departments in the user's scopes (department specialists)."""
+    return permissions.scope_q(
+        user,
+        Perm.SUBCASE_HANDLE,
+        jurisdiction_fk="department__jurisdiction",
+        department="department_id",
     )
-    if user.role == Role.DEPARTMENT_SPECIALIST and user.department_id:
-        ids.add(user.department_id)
-    return sorted(ids)
+
+
+def user_departments(*, user: User) -> list[int]:
+    """Departments whose sub-cases the user handles."""
+    if not permissions.has_perm(user, Perm.SUBCASE_HANDLE):
+        return []
+    return sorted(
+        Department.objects.filter(
+            permissions.scope_q(
+                user, Perm.SUBCASE_HANDLE, jurisdiction_fk="jurisdiction", department="id"
+            )
+        ).values_list("id", flat=True)
+    )
 
 
 def is_supervisor(*, user: User) -> bool:
-    return (
-        user.is_superuser
-        or DepartmentMembership.objects.filter(user=user, supervisor=True).exists()
-    )
+    return permissions.can(user, Perm.SUPERVISE)
 
 
 def supervised_departments(*, user: User) -> list[int]:
-    if user.is_superuser or user.role == Role.ADMINISTRATOR:
-        return list(Department.objects.values_list("id", flat=True))
+    """Departments whose ratings, rectifications and return visits the user supervises:
+    a department supervisor's own, an administrator's within their jurisdiction."""
+    if not permissions.has_perm(user, Perm.SUPERVISE):
+        return []
     return list(
-        DepartmentMembership.objects.filter(user=user, supervisor=True).values_list(
-            "department_id", flat=True
-        )
+        Department.objects.filter(
+            permissions.scope_q(
+                user, Perm.SUPERVISE, jurisdiction_fk="jurisdiction", department="id"
+            )
+        ).values_list("id", flat=True)
     )
 
 
@@ -291,31 +306,47 @@ def subcase_specialists(*, subcase: SubCase) -> list[User]:
 
 
 def application_guardians(*, application: Application) -> list[User]:
-    auths = GuardianAuthorisation.objects.filter(
-        Q(application__isnull=True) | Q(application=application),
+    """Guardians the applicant authorised to follow this application (or all of theirs)."""
+    grants = AccessGrant.objects.filter(
+        Q(application__isnull=True) | Q(application=application.uuid),
         person_id=application.applicant_id,
+        kind=AccessKind.GUARDIAN,
         revoked_at__isnull=True,
-    ).select_related("guardian")
-    return [a.guardian for a in auths]
+    ).select_related("grantee")
+    return list({g.grantee_id: g.grantee for g in grants}.values())
+
+
+def _granted_q(user: User) -> Q:
+    """Applications whose applicant's grant reaches ``user`` (and only while it lasts):
+    a guardian follows them, an employer sees those it filed, a window specialist those
+    they help with."""
+    q = permissions.granted_application_q(grantee=user, kind=AccessKind.GUARDIAN)
+    if user.role == Role.EMPLOYER:
+        q |= Q(filed_by=user) & permissions.granted_application_q(
+            grantee=user, kind=AccessKind.EMPLOYER
+        )
+    if permissions.has_perm(user, Perm.ASSIST):
+        q |= permissions.granted_application_q(grantee=user, kind=AccessKind.ASSISTANT)
+    return q
 
 
 def application_visible_to(*, user: User | None) -> QuerySet[Application]:
-    """Applications the user may see: their own, those a guardian was authorised to
-    follow, those they filed, and for staff their department's or (window) all."""
+    """Applications the user may see: their own; those the applicant's grants reach
+    (guardian, employer, window specialist — never after revocation); for department
+    specialists those with a part in their departments; for administrators those of
+    their jurisdiction."""
     qs = Application.objects.select_related("bundle", "applicant")
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
-    if user.is_superuser or user.role in STAFF_ALL:
+    if permissions.unrestricted(user):
         return qs
-    q = Q(applicant=user) | Q(filed_by=user)
-    guarded = GuardianAuthorisation.objects.filter(guardian=user, revoked_at__isnull=True)
-    people_all = guarded.filter(application__isnull=True).values_list("person_id", flat=True)
-    one = guarded.filter(application__isnull=False).values_list("application_id", flat=True)
-    q |= Q(applicant_id__in=list(people_all)) | Q(pk__in=list(one))
-    depts = user_departments(user=user)
-    if depts:
-        q |= Q(subcases__department_id__in=depts, status__in=["processing", "correction", "closed"])
-    return qs.filter(q).distinct()
+    q = Q(applicant=user) | _granted_q(user)
+    if permissions.has_perm(user, Perm.SUBCASE_HANDLE):
+        handled = SubCase.objects.filter(_handled_subcases_q(user)).values("application_id")
+        q |= Q(pk__in=handled, status__in=["processing", "correction", "closed"])
+    if permissions.has_perm(user, Perm.APPLICATION_OVERSEE):
+        q |= permissions.scope_q(user, Perm.APPLICATION_OVERSEE, path="bundle__city")
+    return qs.filter(q)
 
 
 def application_get_for(*, user: User | None, uuid: UUID | str) -> Application | None:
@@ -323,20 +354,46 @@ def application_get_for(*, user: User | None, uuid: UUID | str) -> Application |
 
 
 def can_act_for_person(*, user: User, application: Application) -> bool:
-    """The applicant, the account that filed it (employer) or a window specialist."""
-    return (
-        user.pk in (application.applicant_id, application.filed_by_id)
-        or user.is_superuser
-        or user.role in STAFF_ALL
-    )
+    """Who may change an application: the applicant (or a minor applicant's guardian on
+    record), the employer that filed it while the employee's consent lasts, a window
+    specialist the applicant authorised to help."""
+    if user.pk == application.applicant_id or permissions.unrestricted(user):
+        return True
+    applicant = application.applicant
+    if user.role == Role.EMPLOYER:
+        return application.filed_by_id == user.pk and permissions.has_grant(
+            grantee=user, person_id=applicant.pk, kind=AccessKind.EMPLOYER
+        )
+    if permissions.has_perm(user, Perm.ASSIST):
+        return permissions.has_grant(
+            grantee=user,
+            person_id=applicant.pk,
+            kind=AccessKind.ASSISTANT,
+            application=application.uuid,
+        )
+    return permissions.may_grant_for(actor=user, person=applicant)
 
 
 def subcase_queue(*, user: User, status: str | None = None) -> QuerySet[SubCase]:
+    """The department queue: sub-cases of the departments in the user's scopes; for an
+    administrator those of their jurisdiction; for a window specialist those of the
+    applications people asked them to help with."""
     qs = SubCase.objects.select_related(
         "application", "department", "assignee", "application__applicant"
     )
-    if not (user.is_superuser or user.role in STAFF_ALL):
-        qs = qs.filter(department_id__in=user_departments(user=user))
+    if not permissions.unrestricted(user):
+        q = _handled_subcases_q(user)
+        if permissions.has_perm(user, Perm.APPLICATION_OVERSEE):
+            q |= permissions.scope_q(
+                user, Perm.APPLICATION_OVERSEE, path="application__bundle__city"
+            )
+        if permissions.has_perm(user, Perm.ASSIST):
+            q |= Q(
+                application__in=Application.objects.filter(
+                    permissions.granted_application_q(grantee=user, kind=AccessKind.ASSISTANT)
+                )
+            )
+        qs = qs.filter(q)
     if status:
         qs = qs.filter(status=status)
     return qs.exclude(application__status="draft").order_by("due_date", "id")
@@ -363,29 +420,25 @@ def subcase_get_for(*, user: User | None, uuid: UUID | str) -> SubCase | None:
 
 
 def material_visible_to(*, user: User | None, uuid: UUID | str) -> MaterialFile | None:
-    """A stored file, only for its owner, their guardian and the handling departments."""
+    """A stored file, only for its owner and whoever may see an application it is part of
+    (guardians, departments, authorised helpers — while their grant lasts)."""
     if user is None or not user.is_authenticated:
         return None
     f = MaterialFile.objects.filter(uuid=uuid).select_related("owner").first()
     if f is None:
         return None
-    if f.owner_id == user.pk or user.is_superuser:
+    if f.owner_id == user.pk or permissions.unrestricted(user):
         return f
     applications = Application.objects.filter(materials__file=f)
-    if GuardianAuthorisation.objects.filter(
-        Q(application__isnull=True) | Q(application__in=applications),
-        person_id=f.owner_id,
-        guardian=user,
-        revoked_at__isnull=True,
-    ).exists():
-        return f
     depts = user_departments(user=user)
     if (
         depts
         and SubCase.objects.filter(application__in=applications, department_id__in=depts).exists()
     ):
         return f
-    if user.role == Role.WINDOW_SPECIALIST and applications.exists():
+    if user.role == Role.DEPARTMENT_SPECIALIST:
+        return None
+    if application_visible_to(user=user).filter(pk__in=applications.values("pk")).exists():
         return f
     return None
 
@@ -498,43 +551,53 @@ def supervisor_dashboard(*, user: User, today: Any = None, soon_days: int = 2) -
 # 帮办代办, employer consent, journal of an application
 # --------------------------------------------------------------------------- #
 
-from talentport.cases.models import EmployeeConsent  # noqa: E402
-
 #: Roles that can be the person of an application (never staff accounts).
 PERSON_ROLES = (Role.APPLICANT, Role.GUARDIAN)
 
 
-def person_search(*, query: str, limit: int = 20) -> list[User]:
-    """A window specialist looks a person up by username, e-mail or mobile phone.
-
-    No ID number is needed: the phone is the one the person gave on an earlier
-    application (``form_data.phone``).  Exact matches only, so a search never lists
-    strangers by a fragment of their data.
-    """
-    q = query.strip()
-    if not q:
+def assisted_people(*, user: User, query: str = "", limit: int = 50) -> list[User]:
+    """The people who authorised this window specialist to help them (帮办代办), found by
+    username, name or e-mail; nobody else can be looked up."""
+    if not permissions.has_perm(user, Perm.ASSIST):
         return []
-    people = User.objects.filter(role__in=PERSON_ROLES, is_active=True)
-    by_phone = (
-        Application.objects.filter(form_data__phone=q)
-        .values_list("applicant_id", flat=True)
-        .distinct()
+    people = User.objects.filter(
+        pk__in=permissions.active_grants(grantee=user, kind=AccessKind.ASSISTANT).values(
+            "person_id"
+        ),
+        role__in=PERSON_ROLES,
+        is_active=True,
     )
-    found = people.filter(
-        Q(username=q) | Q(email__iexact=q) | Q(pk__in=list(by_phone[:limit]))
-    ).order_by("username")
-    return list(found[:limit])
+    q = query.strip()
+    if q:
+        people = people.filter(
+            Q(username__iexact=q) | Q(email__iexact=q) | Q(display_name__icontains=q)
+        )
+    return list(people.order_by("username")[:limit])
+
+
+def assisted_person_get(*, user: User, uuid: UUID | str) -> User | None:
+    """A person who authorised ``user`` to help them, else None."""
+    person = User.objects.filter(uuid=uuid, role__in=PERSON_ROLES, is_active=True).first()
+    if person is None or not permissions.has_perm(user, Perm.ASSIST):
+        return None
+    if (
+        not permissions.active_grants(grantee=user, kind=AccessKind.ASSISTANT)
+        .filter(person=person)
+        .exists()
+    ):
+        return None
+    return person
 
 
 def person_get(*, uuid: UUID | str) -> User | None:
     return User.objects.filter(uuid=uuid, role__in=PERSON_ROLES, is_active=True).first()
 
 
-def employee_consents(*, employee: User) -> QuerySet[EmployeeConsent]:
-    """The employee's consents, current ones first."""
+def employee_consents(*, employee: User) -> QuerySet[AccessGrant]:
+    """The employee's consents to employers, current ones first."""
     return (
-        EmployeeConsent.objects.filter(employee=employee)
-        .select_related("employer")
+        AccessGrant.objects.filter(person=employee, kind=AccessKind.EMPLOYER)
+        .select_related("grantee")
         .order_by("revoked_at", "-created_at")
     )
 
@@ -542,14 +605,24 @@ def employee_consents(*, employee: User) -> QuerySet[EmployeeConsent]:
 def employer_employees(*, employer: User) -> list[User]:
     """Employees who currently consent that ``employer`` files for them."""
     rows = (
-        EmployeeConsent.objects.filter(employer=employer, revoked_at__isnull=True)
-        .select_related("employee")
-        .order_by("employee__username")
+        permissions.active_grants(grantee=employer, kind=AccessKind.EMPLOYER)
+        .select_related("person")
+        .order_by("person__username")
     )
     seen: dict[int, User] = {}
     for row in rows:
-        seen.setdefault(row.employee_id, row.employee)
+        seen.setdefault(row.person_id, row.person)
     return list(seen.values())
+
+
+def employer_applications(*, employer: User) -> QuerySet[Application]:
+    """Applications the employer filed for employees who still consent."""
+    return (
+        application_visible_to(user=employer)
+        .filter(filed_by=employer)
+        .select_related("bundle", "applicant")
+        .order_by("-created_at")
+    )
 
 
 ACTION_LABELS: dict[str, Any] = {
@@ -563,6 +636,8 @@ ACTION_LABELS: dict[str, Any] = {
     "escalate": _("超期督办"),
     "guardian_authorise": _("授权监护人"),
     "guardian_revoke": _("撤销监护人授权"),
+    "access.granted": _("授权"),
+    "access.revoked": _("撤销授权"),
     "material_attach": _("提交材料"),
     "material_upload": _("上传材料"),
     "open": _("开启"),

@@ -37,10 +37,8 @@ from talentport.cases.models import (
     CorrectionNotice,
     DegreeConfirmation,
     DepartmentMembership,
-    EmployeeConsent,
     FileKind,
     Filer,
-    GuardianAuthorisation,
     MaterialFile,
     Rating,
     RatingLevel,
@@ -64,7 +62,10 @@ from talentport.common.models import AuditEvent
 from talentport.common.services import audit_event_record
 from talentport.notify.services import message_send
 from talentport.notify.sms import get_sms_backend
-from talentport.people.models import Role, User
+from talentport.people import permissions
+from talentport.people import services as people_services
+from talentport.people.models import AccessGrant, AccessKind, Role, User
+from talentport.people.permissions import Perm
 
 REPO_BUNDLE_DIR = Path(__file__).resolve().parents[2] / "data" / "bundles"
 #: Material codes a confirmed degree (学历汇) stands in for: "一次确认、全市通用".
@@ -409,64 +410,51 @@ def degree_confirm(*, owner: User, actor: User, data: Mapping[str, Any]) -> Degr
 # --------------------------------------------------------------------------- #
 
 
+def _grant_error(error: Any) -> CaseError:
+    code = {403: CaseErrorCode.FORBIDDEN, 404: CaseErrorCode.NOT_FOUND}.get(
+        error.status, CaseErrorCode.PERSON_UNKNOWN
+    )
+    return CaseError(code, error.message, field=error.field)
+
+
 def guardian_authorise(
-    *, person: User, guardian_username: str, application: Application | None = None
-) -> GuardianAuthorisation:
-    guardian = User.objects.filter(username=guardian_username).exclude(pk=person.pk).first()
-    if guardian is None:
-        raise CaseError(CaseErrorCode.PERSON_UNKNOWN, "没有这个账户", field="guardian")
-    auth, _created = GuardianAuthorisation.objects.get_or_create(
-        person=person, guardian=guardian, application=application, revoked_at=None
-    )
-    audit_event_record(
-        subject=auth,
-        action="guardian_authorise",
-        actor=person,
-        data={"guardian": guardian.username},
-    )
-    return auth
-
-
-def guardian_revoke(*, authorisation: GuardianAuthorisation, actor: User) -> None:
-    GuardianAuthorisation.objects.filter(pk=authorisation.pk).update(revoked_at=timezone.now())
-    audit_event_record(subject=authorisation, action="guardian_revoke", actor=actor)
-
-
-def employee_consent_grant(*, employee: User, employer_username: str) -> EmployeeConsent:
-    employer = User.objects.filter(username=employer_username, role=Role.EMPLOYER).first()
-    if employer is None:
-        raise CaseError(CaseErrorCode.PERSON_UNKNOWN, "没有这个用人单位账户", field="employer")
-    consent, _created = EmployeeConsent.objects.get_or_create(
-        employee=employee, employer=employer, revoked_at=None
-    )
-    audit_event_record(
-        subject=consent,
-        action="consent_grant",
-        actor=employee,
-        data={"employer": employer.username},
-    )
-    return consent
-
-
-def employee_consent_revoke(*, employee: User, consent: EmployeeConsent) -> EmployeeConsent:
-    """The employee withdraws the consent; the employer can no longer file for them."""
-    if consent.employee_id != employee.pk:
-        raise CaseError(CaseErrorCode.NOT_FOUND, "未找到该授权", field="consent")
-    if consent.revoked_at is not None:
-        return consent
-    now = timezone.now()
-    changed = EmployeeConsent.objects.filter(pk=consent.pk, revoked_at__isnull=True).update(
-        revoked_at=now, updated_at=now
-    )
-    if changed:
-        audit_event_record(
-            subject=consent,
-            action="consent_revoke",
-            actor=employee,
-            data={"employer": consent.employer.username},
+    *, actor: User, application: Application, guardian_username: str
+) -> AccessGrant:
+    """The applicant (or a minor applicant's guardian on record) lets a guardian account
+    follow this application."""
+    try:
+        return people_services.access_grant_create(
+            actor=actor,
+            person=application.applicant,
+            kind=AccessKind.GUARDIAN,
+            grantee_username=guardian_username,
+            application=application,
         )
-    consent.refresh_from_db()
-    return consent
+    except people_services.AccessGrantError as exc:
+        raise _grant_error(exc) from exc
+
+
+def employee_consent_grant(*, employee: User, employer_username: str) -> AccessGrant:
+    try:
+        return people_services.access_grant_create(
+            actor=employee,
+            person=employee,
+            kind=AccessKind.EMPLOYER,
+            grantee_username=employer_username,
+        )
+    except people_services.AccessGrantError as exc:
+        raise _grant_error(exc) from exc
+
+
+def employee_consent_revoke(*, employee: User, consent: AccessGrant) -> AccessGrant:
+    """The employee withdraws the consent; the employer can no longer file for them, nor
+    see the applications it filed."""
+    if consent.person_id != employee.pk or consent.kind != AccessKind.EMPLOYER:
+        raise CaseError(CaseErrorCode.NOT_FOUND, "未找到该授权", field="consent")
+    try:
+        return people_services.access_grant_revoke(actor=employee, grant=consent)
+    except people_services.AccessGrantError as exc:
+        raise _grant_error(exc) from exc
 
 
 def application_filer_check(*, actor: User, applicant: User, bundle: Bundle) -> None:
@@ -491,21 +479,30 @@ def membership_set(
 def _check_filer(*, actor: User, applicant: User, bundle: Bundle) -> None:
     if actor.pk == applicant.pk:
         return
-    if actor.role in (Role.WINDOW_SPECIALIST, Role.ADMINISTRATOR):
-        return
     if actor.role == Role.EMPLOYER:
         if bundle.filer != Filer.EMPLOYER:
             raise CaseError(
                 CaseErrorCode.NOT_EMPLOYER_BUNDLE, "该事项不由用人单位代为申请", field="bundle"
             )
-        consented = EmployeeConsent.objects.filter(
-            employee=applicant, employer=actor, revoked_at__isnull=True
-        ).exists()
-        if not consented:
+        if not permissions.has_grant(
+            grantee=actor, person_id=applicant.pk, kind=AccessKind.EMPLOYER
+        ):
             raise CaseError(
                 CaseErrorCode.CONSENT_MISSING, "员工尚未同意由本单位代为申请", field="applicant"
             )
         return
+    if permissions.has_perm(actor, Perm.ASSIST):
+        if not permissions.has_grant(
+            grantee=actor, person_id=applicant.pk, kind=AccessKind.ASSISTANT
+        ):
+            raise CaseError(
+                CaseErrorCode.CONSENT_MISSING,
+                "申请人尚未授权您帮办代办，请申请人在「我的授权」中授权",
+                field="applicant",
+            )
+        return
+    if permissions.may_grant_for(actor=actor, person=applicant):
+        return  # a minor's guardian on record
     raise CaseError(CaseErrorCode.FORBIDDEN, "没有权限为他人申请")
 
 
@@ -960,17 +957,16 @@ def subcase_allowed_actions(*, subcase: SubCase) -> list[str]:
 
 
 def _check_department_actor(subcase: SubCase, actor: User) -> None:
-    if actor.is_superuser:
-        return
     if (
         actor.role == Role.DEPARTMENT_SPECIALIST
         and actor.is_active
         and actor.department_id == subcase.department_id
     ):
         return  # the account's own department: no query needed
-    if DepartmentMembership.objects.filter(
-        user_id=actor.pk, department_id=subcase.department_id
-    ).exists():
+    department = Department.objects.select_related("jurisdiction__parent").get(
+        pk=subcase.department_id
+    )
+    if permissions.can(actor, Perm.SUBCASE_HANDLE, permissions.department_target(department)):
         return
     raise CaseError(CaseErrorCode.FORBIDDEN, "只有责任部门的服务专员可以办理该子件")
 

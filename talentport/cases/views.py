@@ -20,12 +20,14 @@ from talentport.cases.models import (
     Application,
     ApplicationStatus,
     Bundle,
-    EmployeeConsent,
     Filer,
     RatingLevel,
     SubCase,
 )
+from talentport.people import permissions
+from talentport.people import selectors as people_selectors
 from talentport.people.models import Role, User
+from talentport.people.permissions import Perm
 
 
 def _user(request: HttpRequest) -> User:
@@ -55,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _is_window(user: User) -> bool:
-    return user.is_superuser or user.role in (Role.WINDOW_SPECIALIST, Role.ADMINISTRATOR)
+    return permissions.has_perm(user, Perm.ASSIST)
 
 
 @login_required
@@ -213,9 +215,9 @@ def application_detail(request: HttpRequest, id: str) -> HttpResponse:
                 messages.success(request, "感谢您的评价")
             elif op == "guardian":
                 services.guardian_authorise(
-                    person=user,
-                    guardian_username=request.POST.get("username", ""),
+                    actor=user,
                     application=application,
+                    guardian_username=request.POST.get("username", ""),
                 )
                 messages.success(request, "已授权")
         except CaseError as e:
@@ -287,7 +289,7 @@ def material_download(request: HttpRequest, id: str) -> FileResponse:
 
 def _staff(request: HttpRequest) -> User:
     user = _user(request)
-    if not (user.is_staff_role or user.is_superuser):
+    if not permissions.is_staff(user):
         raise Http404
     return user
 
@@ -302,7 +304,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         {
             "subcases": selectors.subcase_queue(user=user, status=status)[:200],
             "is_supervisor": selectors.is_supervisor(user=user),
-            "is_window": user.role in (Role.WINDOW_SPECIALIST, Role.ADMINISTRATOR),
+            "is_window": _is_window(user),
         },
     )
 
@@ -374,7 +376,7 @@ def _subcase_context(sc: SubCase) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def supervision(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
-    if not (selectors.is_supervisor(user=user) or user.role == Role.ADMINISTRATOR):
+    if not selectors.is_supervisor(user=user):
         raise Http404
     if request.method == "POST":
         op = request.POST.get("op")
@@ -477,10 +479,10 @@ def consents(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, _("已同意该用人单位代为申请"))
             elif op == "revoke":
-                consent = EmployeeConsent.objects.filter(
-                    uuid=_uuid_or_404(request.POST.get("id", "")), employee=user
-                ).first()
-                if consent is None:
+                consent = people_selectors.access_grant_get(
+                    uuid=_uuid_or_404(request.POST.get("id", ""))
+                )
+                if consent is None or consent.person_id != user.pk:
                     raise Http404
                 services.employee_consent_revoke(employee=user, consent=consent)
                 messages.success(request, _("已撤销授权，该单位不能再为您申请"))
@@ -519,9 +521,7 @@ def employer(request: HttpRequest) -> HttpResponse:
         {
             "employees": selectors.employer_employees(employer=user),
             "bundles": selectors.bundle_list().filter(filer=Filer.EMPLOYER),
-            "applications": Application.objects.filter(filed_by=user)
-            .select_related("bundle", "applicant")
-            .order_by("-created_at")[:100],
+            "applications": selectors.employer_applications(employer=user)[:100],
             "query": query,
             "looked_up": looked_up,
             "refusal": refusal,
@@ -573,19 +573,23 @@ def _window(request: HttpRequest) -> User:
 
 @login_required
 def assist(request: HttpRequest) -> HttpResponse:
-    _window(request)
-    query = request.GET.get("q", "").strip()
+    user = _window(request)
+    query = request.GET.get("q", "").strip()[:80]
     return render(
         request,
         "cases/assist.html",
-        {"query": query, "people": selectors.person_search(query=query) if query else None},
+        {
+            "query": query,
+            "people": selectors.assisted_people(user=user, query=query),
+            "my_code": user.username,
+        },
     )
 
 
 @login_required
 def assist_person(request: HttpRequest, person: str) -> HttpResponse:
-    _window(request)
-    target = selectors.person_get(uuid=person)
+    user = _window(request)
+    target = selectors.assisted_person_get(user=user, uuid=person)
     if target is None:
         raise Http404
     return render(
@@ -594,7 +598,8 @@ def assist_person(request: HttpRequest, person: str) -> HttpResponse:
         {
             "person": target,
             "bundles": selectors.bundle_list(),
-            "applications": Application.objects.filter(applicant=target)
+            "applications": selectors.application_visible_to(user=user)
+            .filter(applicant=target)
             .select_related("bundle", "filed_by")
             .order_by("-created_at")[:100],
         },
@@ -605,7 +610,7 @@ def assist_person(request: HttpRequest, person: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assist_start(request: HttpRequest, person: str, id: str) -> HttpResponse:
     user = _window(request)
-    target = selectors.person_get(uuid=person)
+    target = selectors.assisted_person_get(user=user, uuid=person)
     bundle = selectors.bundle_get(uuid=id)
     if target is None or bundle is None or not bundle.active:
         raise Http404

@@ -73,3 +73,97 @@ class TalentProfile(BaseModel):
 
     def __str__(self) -> str:
         return str(self.user) if self.user_id else str(self.uuid)
+
+
+class StaffScope(BaseModel):
+    """Where a staff account may act: a jurisdiction, optionally one department in it.
+
+    ``jurisdiction`` is a dotted path — ``qingdao`` (the city and every district and zone
+    in it), ``qingdao.shinan`` (one district), ``weihai``, ``liaocheng`` — the form the
+    policy files use. Administrators assign scopes through
+    :func:`talentport.people.services.staff_scope_grant`; every change is audited.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("工作人员"), on_delete=models.CASCADE, related_name="scopes"
+    )
+    jurisdiction = models.CharField(
+        _("管辖区域"), max_length=80, help_text=_("如 qingdao、qingdao.shinan、weihai")
+    )
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("限定部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("留空表示该区域内各部门"),
+    )
+    granted_by = models.ForeignKey(
+        User,
+        verbose_name=_("授权人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("工作人员权限范围")
+        verbose_name_plural = _("工作人员权限范围")
+        ordering = ["user_id", "jurisdiction", "id"]
+
+    def __str__(self) -> str:
+        suffix = f" · {self.department}" if self.department_id else ""
+        return f"{self.user} @ {self.jurisdiction}{suffix}"
+
+
+class AccessKind(models.TextChoices):
+    GUARDIAN = "guardian", _("监护人查看办理进度")
+    EMPLOYER = "employer", _("用人单位代为申请")
+    ASSISTANT = "assistant", _("窗口专员帮办代办")
+
+
+class AccessGrant(BaseModel):
+    """A person lets another account see (guardian) or act on (employer, window
+    specialist) their applications — all of them, or one. Granted only by the person
+    (or, for a minor, the guardian on record); revoking ends it at once."""
+
+    person = models.ForeignKey(
+        User, verbose_name=_("本人"), on_delete=models.PROTECT, related_name="access_given"
+    )
+    grantee = models.ForeignKey(
+        User, verbose_name=_("被授权账户"), on_delete=models.PROTECT, related_name="access_received"
+    )
+    kind = models.CharField(_("授权类型"), max_length=16, choices=AccessKind.choices)
+    application = models.UUIDField(
+        _("限定申请"), null=True, blank=True, help_text=_("空表示本人的全部申请")
+    )
+    granted_by = models.ForeignKey(
+        User, verbose_name=_("授权人"), on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("授权")
+        verbose_name_plural = _("授权")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["grantee", "kind", "revoked_at"]),
+            models.Index(fields=["person", "kind", "revoked_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.grantee} ({self.kind})"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -16,7 +16,6 @@ from talentport.cases.models import (
     Application,
     ApplicationStatus,
     DegreeConfirmation,
-    EmployeeConsent,
     RatingLevel,
     RectificationStatus,
     RectificationTask,
@@ -27,7 +26,8 @@ from talentport.cases.models import (
 )
 from talentport.common.models import AuditEvent
 from talentport.common.selectors import audit_events_for
-from talentport.people.models import Role
+from talentport.people import services as people_services
+from talentport.people.models import AccessGrant, AccessKind, Role
 from tests.cases.conftest import AFTER_ITEMS, FORM, PDF, file_after, make_user, upload_all
 
 pytestmark = pytest.mark.django_db
@@ -50,23 +50,56 @@ def _act(sc: SubCase, fn: Any, actor: Any, **kw: Any) -> SubCase:
 # --------------------------------------------------------------------------- #
 
 
-def test_window_finds_person_by_username_email_or_phone_only(
+def _authorise_window(person: Any, window_user: Any) -> AccessGrant:
+    return people_services.access_grant_create(
+        actor=person,
+        person=person,
+        kind=AccessKind.ASSISTANT,
+        grantee_username=window_user.username,
+    )
+
+
+def test_window_lists_only_the_people_who_authorised_it(
     bundles: Any, person: Any, other_person: Any, staff: Any
 ) -> None:
-    # given: alice filed once with her phone number
-    file_after(bundles["weihai-study-abroad"], person)
+    # given: alice authorised the window specialist, bob did not
+    _authorise_window(person, staff["window"])
     window = client_for(staff["window"])
     url = reverse("cases:assist")
-    # when / then: username, e-mail and phone find her; a fragment finds nobody
-    for query in ("alice", "ALICE@example.org", FORM["phone"]):
-        page = window.get(url, {"q": query}).content.decode()
-        assert "李爱丽" in page and "王博" not in page, query
-    assert "李爱丽" not in window.get(url, {"q": "138"}).content.decode()
-    # staff accounts are never "people" to file for
-    assert "没有找到办事人" in window.get(url, {"q": "window1"}).content.decode()
+    # when / then: alice is listed and found; bob is never, not even by his exact username
+    page = window.get(url).content.decode()
+    assert "李爱丽" in page and "王博" not in page
+    assert "李爱丽" in window.get(url, {"q": "ALICE@example.org"}).content.decode()
+    assert "王博" not in window.get(url, {"q": "bob"}).content.decode()
+    assert (
+        window.get(reverse("cases:assist-person", kwargs={"person": other_person.uuid})).status_code
+        == 404
+    )
+    # the page tells the specialist the code people authorise them with
+    assert 'id="my-code"' in page and staff["window"].username in page
     # a person or a department specialist cannot use the page
     assert client_for(person).get(url, {"q": "bob"}).status_code == 404
     assert client_for(staff["hrss"]).get(url).status_code == 404
+
+
+def test_window_without_authorisation_cannot_file_and_loses_access_on_revocation(
+    bundles: Any, person: Any, staff: Any
+) -> None:
+    bundle = bundles["weihai-study-abroad"]
+    window = client_for(staff["window"])
+    start = reverse("cases:assist-start", kwargs={"person": person.uuid, "id": bundle.uuid})
+    # without a grant: 404, nothing to see
+    assert window.get(start, {"stage": "after"}).status_code == 404
+    # with it: the specialist files for alice
+    grant = _authorise_window(person, staff["window"])
+    application = file_after(bundle, person)
+    detail = reverse("cases:application", kwargs={"id": application.uuid})
+    assert window.get(detail).status_code == 200
+    # alice revokes: access ends at once, pages and API alike
+    people_services.access_grant_revoke(actor=person, grant=grant)
+    assert window.get(detail).status_code == 404
+    assert window.get(f"/api/v1/applications/{application.uuid}/").status_code == 404
+    assert window.get(start, {"stage": "after"}).status_code == 404
 
 
 def test_window_files_for_person_and_answers_correction_on_behalf(
@@ -75,6 +108,7 @@ def test_window_files_for_person_and_answers_correction_on_behalf(
     bundle = bundles["weihai-study-abroad"]
     window_user = staff["window"]
     window = client_for(window_user)
+    _authorise_window(person, window_user)
     # when: the window specialist fills the one form for alice
     start = reverse("cases:assist-start", kwargs={"person": person.uuid, "id": bundle.uuid})
     page = window.get(start, {"stage": "after"})
@@ -175,7 +209,9 @@ def test_employer_files_only_with_consent_and_employee_can_revoke(bundles: Any) 
     # the employee consents on their page
     me = client_for(employee)
     me.post(reverse("cases:consents"), {"op": "grant", "username": "acme"})
-    consent = EmployeeConsent.objects.get(employee=employee, revoked_at__isnull=True)
+    consent = AccessGrant.objects.get(
+        person=employee, kind=AccessKind.EMPLOYER, revoked_at__isnull=True
+    )
     assert "某公司" in me.get(reverse("cases:consents")).content.decode()
     # the employer now sees the employee and files the card for them
     overview = employer.get(reverse("cases:employer")).content.decode()
@@ -201,7 +237,15 @@ def test_employer_files_only_with_consent_and_employee_can_revoke(bundles: Any) 
     consent.refresh_from_db()
     assert consent.revoked_at is not None
     assert employer.get(start).status_code == 403
-    assert AuditEvent.objects.filter(action="consent_revoke").count() == 1
+    assert AuditEvent.objects.filter(action="access.revoked").count() == 1
+    # and the application it filed is no longer the employer's to read or change
+    application.refresh_from_db()
+    assert application.number
+    detail = reverse("cases:application", kwargs={"id": application.uuid})
+    assert employer.get(detail).status_code == 404
+    assert employer.post(detail, {"op": "save", "version": "0"}).status_code == 404
+    assert employer.get(f"/api/v1/applications/{application.uuid}/").status_code == 404
+    assert application.number not in employer.get(reverse("cases:employer")).content.decode()
     # an account that is not an employer has no employer page; an unknown employer is named
     assert me.get(reverse("cases:employer")).status_code == 404
     me.post(reverse("cases:consents"), {"op": "grant", "username": "nobody"}, follow=True)

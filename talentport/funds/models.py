@@ -23,6 +23,22 @@ class Grant(BaseModel):
         related_name="grants",
     )
     policy_id = models.CharField(_("政策编号"), max_length=120, db_index=True)
+    jurisdiction = models.CharField(
+        _("所属区域"),
+        max_length=60,
+        db_index=True,
+        default="",
+        help_text=_("政策的区域，如 qingdao.shinan"),
+    )
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("责任部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("兑现该政策的服务事项所属部门"),
+    )
     policy_version = models.PositiveIntegerField(_("政策版本"))
     title = models.CharField(_("政策名称"), max_length=200)
     amount = models.DecimalField(

@@ -9,14 +9,23 @@ from django.utils import timezone
 
 from talentport.common.services import audit_event_record
 from talentport.funds.models import Grant, GrantStatus
+from talentport.people import permissions
 
 
 class GrantTransitionError(Exception):
     pass
 
 
+def grant_target(grant: Grant) -> permissions.Target:
+    return permissions.Target(grant.jurisdiction, grant.department_id)
+
+
 def grant_decide(*, grant: Grant, actor: Any, confirm: bool, reason: str = "") -> Grant:
-    """Staff confirm or refuse a pending 免申即享 grant; a decided grant stays decided."""
+    """Staff confirm or refuse a pending 免申即享 grant; a decided grant stays decided.
+
+    Only staff whose scope covers the grant's policy (its jurisdiction, and the department
+    that pays it) may decide it (``PermissionDenied`` otherwise)."""
+    permissions.require(actor, permissions.Perm.GRANT_DECIDE, grant_target(grant))
     with transaction.atomic():
         locked = Grant.objects.select_for_update().get(pk=grant.pk)
         if locked.status != GrantStatus.PENDING:

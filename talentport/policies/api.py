@@ -16,10 +16,11 @@ from rest_framework.views import APIView
 
 from talentport.api.errors import ApiError, error, not_found
 from talentport.api.serializers import ErrorResponseSerializer, ProfileSerializer
-from talentport.funds.models import Grant, GrantStatus
-from talentport.funds.selectors import grant_list
+from talentport.funds.models import GrantStatus
+from talentport.funds.selectors import grant_get_for, grant_list
 from talentport.funds.services import GrantTransitionError, grant_decide
 from talentport.notify.selectors import message_list_for
+from talentport.people import permissions as access
 from talentport.people.models import TalentProfile, User
 from talentport.policies.engine import validate_profile
 from talentport.policies.errors import PolicyPublishError
@@ -40,7 +41,7 @@ class IsStaffRole(permissions.BasePermission):
     message = "仅限工作人员"
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(getattr(request.user, "is_staff_role", False))
+        return access.is_staff(request.user)
 
 
 class PolicySerializer(serializers.Serializer[Any]):
@@ -297,7 +298,9 @@ class GrantListView(APIView):
         wanted = request.query_params.get("status") or None
         if wanted is not None and wanted not in GrantStatus.values:
             raise ApiError([error("status", "状态取值应为 pending、confirmed 或 rejected")])
-        return Response(GrantSerializer(grant_list(status=wanted)[:500], many=True).data)
+        return Response(
+            GrantSerializer(grant_list(user=request.user, status=wanted)[:500], many=True).data
+        )
 
 
 class GrantDecisionView(APIView):
@@ -322,7 +325,7 @@ class GrantDecisionView(APIView):
         tags=TAGS,
     )
     def post(self, request: Request, grant_id: str) -> Response:
-        grant = Grant.objects.filter(uuid=grant_id).first()
+        grant = grant_get_for(user=request.user, uuid=grant_id)
         if grant is None:
             raise not_found("id", "未找到该发放记录")
         data: dict[str, Any] = request.data if isinstance(request.data, dict) else {}

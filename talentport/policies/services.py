@@ -17,7 +17,9 @@ from talentport.common.services import audit_event_record
 from talentport.funds.models import Grant
 from talentport.notify.models import MessageKind
 from talentport.notify.services import message_send
+from talentport.people import permissions
 from talentport.people.models import TalentProfile
+from talentport.people.permissions import Perm
 from talentport.policies.engine import (
     PolicyError,
     evaluate,
@@ -110,6 +112,12 @@ def policy_publish(*, text: str, actor: Any, note: str = "") -> PolicyVersion:
         policy = parse_policy_text(text)
     except PolicyError as exc:
         raise PolicyPublishError(PolicyErrorCode.BROKEN_POLICY, [str(exc)]) from exc
+    # Who may publish: an administrator whose scope covers the policy's jurisdiction —
+    # the one it had and the one the new text gives it.
+    permissions.require(actor, Perm.POLICY_PUBLISH, permissions.Target(policy.jurisdiction))
+    previous = PolicyVersion.objects.filter(policy_id=policy.id).order_by("-version").first()
+    if previous is not None and previous.jurisdiction != policy.jurisdiction:
+        permissions.require(actor, Perm.POLICY_PUBLISH, permissions.Target(previous.jurisdiction))
     if not policy.cases:
         raise PolicyPublishError(
             PolicyErrorCode.NO_CASES, ["政策文件必须包含至少一个测试用例（cases）"]
@@ -158,6 +166,15 @@ def _policy_link(policy_id: str) -> str:
     return reverse("policies:check_results") + "#" + policy_id
 
 
+def policy_departments() -> dict[str, int]:
+    """Policy id → the department of the catalog service that pays it."""
+    from talentport.catalog.models import PolicyLink
+
+    return dict(
+        PolicyLink.objects.order_by("-id").values_list("policy_id", "service__department_id")
+    )
+
+
 def policy_push_run(
     *,
     policy_ids: list[str] | None = None,
@@ -177,7 +194,8 @@ def policy_push_run(
         for row in PolicyVersion.objects.values("policy_id").annotate(v=Max("version"))
     }
     by_id = {p.id: p for p in policies}
-    wanted = set(policy_ids) if policy_ids else set(by_id)
+    wanted = set(policy_ids) if policy_ids is not None else set(by_id)
+    departments = policy_departments()
     queryset = (
         TalentProfile.objects.filter(pk__in=[p.pk for p in profiles])
         if profiles is not None
@@ -196,7 +214,14 @@ def policy_push_run(
             if pid not in wanted:
                 continue
             _push_one(
-                profile, result, by_id[pid], versions.get(pid, 1), snapshots.get(pid), today, report
+                profile,
+                result,
+                by_id[pid],
+                versions.get(pid, 1),
+                snapshots.get(pid),
+                today,
+                report,
+                departments.get(pid),
             )
     return report
 
@@ -209,6 +234,7 @@ def _push_one(
     snapshot: EligibilitySnapshot | None,
     today: dt.date,
     report: PushReport,
+    department_id: int | None = None,
 ) -> None:
     pid = result["policy"]
     eligible = result["status"] == "eligible"
@@ -243,7 +269,13 @@ def _push_one(
         grant, created = Grant.objects.get_or_create(
             profile=profile,
             policy_id=pid,
-            defaults={"policy_version": version, "title": result["title"], "amount": amount},
+            defaults={
+                "policy_version": version,
+                "title": result["title"],
+                "amount": amount,
+                "jurisdiction": policy.jurisdiction,
+                "department_id": department_id,
+            },
         )
         if created:
             report.grants += 1

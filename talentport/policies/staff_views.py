@@ -9,31 +9,59 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from talentport.funds.models import Grant, GrantStatus
+from talentport.funds.models import GrantStatus
+from talentport.funds.selectors import grant_get_for
 from talentport.funds.selectors import grant_list as grant_list_select
 from talentport.funds.services import GrantTransitionError
 from talentport.funds.services import grant_decide as grant_decide_service
+from talentport.people import permissions
 from talentport.people.decorators import staff_required
+from talentport.people.permissions import Perm
 from talentport.policies.errors import PolicyPublishError
 from talentport.policies.models import PolicyVersion
-from talentport.policies.selectors import policy_version_history, policy_versions_current
+from talentport.policies.selectors import (
+    policies_in_force,
+    policy_version_history,
+    policy_versions_current,
+)
 from talentport.policies.services import policy_publish, policy_push_run
+
+
+def _may_publish(user: object, jurisdiction: str) -> bool:
+    return permissions.can(user, Perm.POLICY_PUBLISH, permissions.Target(jurisdiction))
 
 
 @staff_required
 def policy_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "policies/staff_list.html", {"versions": policy_versions_current()})
+    versions = policy_versions_current()
+    return render(
+        request,
+        "policies/staff_list.html",
+        {
+            "versions": versions,
+            "publishable": {
+                v.policy_id for v in versions if _may_publish(request.user, v.jurisdiction)
+            },
+            "may_publish": permissions.can(request.user, Perm.POLICY_PUBLISH),
+            "may_push": permissions.can(request.user, Perm.POLICY_PUSH),
+            "may_decide": permissions.can(request.user, Perm.GRANT_DECIDE),
+        },
+    )
 
 
 @staff_required
 def policy_publish_view(request: HttpRequest) -> HttpResponse:
-    policy_id = request.GET.get("policy", "")
+    permissions.require(request.user, Perm.POLICY_PUBLISH)
+    policy_id = request.GET.get("policy", "")[:120]
     text = ""
     history: list[PolicyVersion] = []
     if policy_id:
         history = policy_version_history(policy_id=policy_id)
         if not history:
             raise Http404
+        permissions.require(
+            request.user, Perm.POLICY_PUBLISH, permissions.Target(history[0].jurisdiction)
+        )
         text = history[0].text
     errors: list[str] = []
     note = ""
@@ -61,6 +89,7 @@ def policy_publish_view(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def grant_list(request: HttpRequest) -> HttpResponse:
+    permissions.require(request.user, Perm.GRANT_DECIDE)
     status = request.GET.get("status") or GrantStatus.PENDING
     if status not in GrantStatus.values:
         status = GrantStatus.PENDING
@@ -68,7 +97,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
         request,
         "policies/staff_grants.html",
         {
-            "grants": grant_list_select(status=status)[:200],
+            "grants": grant_list_select(user=request.user, status=status)[:200],
             "status": status,
             "statuses": GrantStatus.choices,
         },
@@ -78,7 +107,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 @staff_required
 def grant_decide_view(request: HttpRequest, grant_uuid: str) -> HttpResponse:
-    grant = Grant.objects.filter(uuid=grant_uuid).first()
+    grant = grant_get_for(user=request.user, uuid=grant_uuid)
     if grant is None:
         raise Http404
     try:
@@ -98,7 +127,13 @@ def grant_decide_view(request: HttpRequest, grant_uuid: str) -> HttpResponse:
 @require_POST
 @staff_required
 def push_run_view(request: HttpRequest) -> HttpResponse:
-    report = policy_push_run()
+    permissions.require(request.user, Perm.POLICY_PUSH)
+    in_scope = [
+        p.id
+        for p in policies_in_force()
+        if permissions.can(request.user, Perm.POLICY_PUSH, permissions.Target(p.jurisdiction))
+    ]
+    report = policy_push_run(policy_ids=in_scope)
     messages.success(
         request,
         _("已评估 %(p)s 份画像：新消息 %(m)s 条，截止提醒 %(r)s 条，免申即享待确认 %(g)s 笔。")

@@ -8,6 +8,7 @@ from django.test import Client
 from talentport.funds.models import Grant, GrantStatus
 from talentport.people.models import Role, TalentProfile, User
 from talentport.policies.services import policies_sync
+from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_publish_needs_staff_and_reports_reasons(client: Client) -> None:
     }
     client.force_login(_user(Role.APPLICANT, "a"))
     assert client.post("/api/v1/policies", {"text": "x"}, "application/json").status_code == 403
-    client.force_login(_user(Role.ADMINISTRATOR, "root"))
+    client.force_login(staff_user("root"))
     bad = client.post("/api/v1/policies", {"text": "id: [broken"}, "application/json")
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["field"] == "text"
@@ -93,14 +94,24 @@ def test_grant_decision_once(client: Client) -> None:
     person = _user(Role.APPLICANT, "g")
     profile = TalentProfile.objects.create(user=person, data=DOCTOR)
     grant = Grant.objects.create(
-        profile=profile, policy_id="qingdao.graduate_housing_subsidy", policy_version=1, title="t"
+        profile=profile,
+        policy_id="qingdao.graduate_housing_subsidy",
+        policy_version=1,
+        title="t",
+        jurisdiction="qingdao",
     )
     client.force_login(person)
     assert client.get("/api/v1/grants").status_code == 403
-    client.force_login(_user(Role.WINDOW_SPECIALIST, "w"))
+    # a window specialist does not decide grants; a Weihai administrator sees none of Qingdao's
+    client.force_login(staff_user("w", Role.WINDOW_SPECIALIST))
+    assert client.get("/api/v1/grants?status=pending").json() == []
+    client.force_login(staff_user("weihai-admin", jurisdiction="weihai"))
+    assert client.get("/api/v1/grants?status=pending").json() == []
+    url = f"/api/v1/grants/{grant.uuid}/decision"
+    assert client.post(url, {"confirm": True}, "application/json").status_code == 404
+    client.force_login(staff_user("qd-admin"))
     assert len(client.get("/api/v1/grants?status=pending").json()) == 1
     assert client.get("/api/v1/grants?status=zzz").status_code == 400
-    url = f"/api/v1/grants/{grant.uuid}/decision"
     assert client.post(url, {"confirm": "yes"}, "application/json").status_code == 400
     assert client.post(url, {"confirm": True}, "application/json").status_code == 200
     again = client.post(url, {"confirm": False, "reason": "重复"}, "application/json")

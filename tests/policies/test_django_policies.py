@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 
 from talentport.funds.models import Grant, GrantStatus
 from talentport.notify.models import Message, MessageKind
@@ -22,6 +25,7 @@ from talentport.policies.services import (
     policy_publish,
     policy_push_run,
 )
+from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -84,12 +88,44 @@ def test_sync_is_idempotent(synced: None) -> None:
     assert PolicyVersion.objects.count() == count
 
 
-def test_publish_new_version_takes_effect(synced: None) -> None:
+@pytest.fixture
+def qingdao_admin(db: Any) -> Any:
+    return staff_user("qd-admin", Role.ADMINISTRATOR, jurisdiction="qingdao")
+
+
+@pytest.mark.usefixtures("seeded_catalog")
+def test_publish_is_refused_out_of_scope_and_for_department_specialists(synced: None) -> None:
+    # given a department specialist of 就业服务部, a Shinan and a Weihai administrator
+    from talentport.catalog.models import Department
+
+    department = Department.objects.filter(jurisdiction__code="qingdao").first()
+    specialist = staff_user(
+        "jiuye", Role.DEPARTMENT_SPECIALIST, jurisdiction=None, department=department
+    )
+    shinan = staff_user("shinan-admin", jurisdiction="qingdao.shinan")
+    weihai = staff_user("weihai-admin", jurisdiction="weihai")
+    text = _housing_text(8000, 8000, 8000).replace("max_total: 54000", "max_total: 288000")
+    # when / then: none of them may raise Qingdao's housing subsidy
+    for actor in (specialist, shinan, weihai, None):
+        with pytest.raises(PermissionDenied):
+            policy_publish(text=text, actor=actor)
+    assert not PolicyVersion.objects.filter(version=2).exists()
+    # and through the API it is a 403 that changes nothing
+    client = Client()
+    client.force_login(specialist)
+    answer = client.post("/api/v1/policies", {"text": text}, "application/json")
+    assert answer.status_code == 403
+    assert not PolicyVersion.objects.filter(version=2).exists()
+
+
+def test_publish_new_version_takes_effect(synced: None, qingdao_admin: Any) -> None:
     # given the housing subsidy pays a doctor 1200 a month
     doc = eligibility_for_profile(profile=DOCTOR, as_of=AS_OF)
     assert _result(doc, "qingdao.graduate_housing_subsidy")["benefit"]["per_period"] == 1200
     # when staff publish a version paying 1500
-    version = policy_publish(text=_housing_text(600, 900, 1500), actor=None, note="提高标准")
+    version = policy_publish(
+        text=_housing_text(600, 900, 1500), actor=qingdao_admin, note="提高标准"
+    )
     # then it is version 2 and the engine uses it at once
     assert version.version == 2
     doc = eligibility_for_profile(profile=DOCTOR, as_of=AS_OF)
@@ -100,12 +136,14 @@ def test_publish_new_version_takes_effect(synced: None) -> None:
     assert _result(doc, "qingdao.graduate_housing_subsidy")["benefit"]["per_period"] == 1500
 
 
-def test_publish_refuses_failing_cases_and_keeps_version_in_force(synced: None) -> None:
+def test_publish_refuses_failing_cases_and_keeps_version_in_force(
+    synced: None, qingdao_admin: Any
+) -> None:
     # given a text whose own case expects the wrong amount
     text = _housing_text(600, 900, 1500).replace("max_total: 54000", "max_total: 1")
     # when published
     with pytest.raises(PolicyPublishError) as exc:
-        policy_publish(text=text, actor=None)
+        policy_publish(text=text, actor=qingdao_admin)
     # then it is refused with the failing case named, and v1 stays in force
     assert exc.value.code == PolicyErrorCode.CASES_FAILED
     assert "博士" in exc.value.reasons[0]
@@ -114,21 +152,21 @@ def test_publish_refuses_failing_cases_and_keeps_version_in_force(synced: None) 
     assert _result(doc, "qingdao.graduate_housing_subsidy")["benefit"]["per_period"] == 1200
 
 
-def test_publish_refuses_broken_condition(synced: None) -> None:
+def test_publish_refuses_broken_condition(synced: None, qingdao_admin: Any) -> None:
     text = _housing_text(600, 900, 1500).replace(
         'employment.city == "qingdao"', 'employment.city === "qingdao" ((('
     )
     with pytest.raises(PolicyPublishError) as exc:
-        policy_publish(text=text, actor=None)
+        policy_publish(text=text, actor=qingdao_admin)
     assert exc.value.code == PolicyErrorCode.BROKEN_POLICY
     assert exc.value.reasons[0]
 
 
-def test_publish_refuses_policy_without_cases(synced: None) -> None:
+def test_publish_refuses_policy_without_cases(synced: None, qingdao_admin: Any) -> None:
     data = yaml.safe_load(_housing_text(600, 900, 1500))
     data["cases"] = []
     with pytest.raises(PolicyPublishError) as exc:
-        policy_publish(text=yaml.safe_dump(data, allow_unicode=True), actor=None)
+        policy_publish(text=yaml.safe_dump(data, allow_unicode=True), actor=qingdao_admin)
     assert exc.value.code in {PolicyErrorCode.NO_CASES, PolicyErrorCode.BROKEN_POLICY}
 
 

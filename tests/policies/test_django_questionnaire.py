@@ -8,6 +8,7 @@ from django.test import Client
 
 from talentport.people.models import Role, TalentProfile, User
 from talentport.policies.services import policies_sync
+from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -154,10 +155,7 @@ def test_staff_pages_are_for_staff_only(client: Client) -> None:
     user = User.objects.create_user(username="bob", password="x-Secret-2026!", role=Role.APPLICANT)
     client.force_login(user)
     assert client.get("/policies/staff/").status_code == 403
-    admin = User.objects.create_user(
-        username="root", password="x-Secret-2026!", role=Role.ADMINISTRATOR
-    )
-    client.force_login(admin)
+    client.force_login(staff_user("root"))
     page = client.get("/policies/staff/")
     assert page.status_code == 200
     assert "qingdao.graduate_housing_subsidy" in page.content.decode()

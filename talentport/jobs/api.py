@@ -32,7 +32,9 @@ from talentport.jobs.models import (
     RegistrationStatus,
     TalentPoolEntry,
 )
+from talentport.people import permissions
 from talentport.people.models import Role
+from talentport.people.permissions import JOBS_JURISDICTION, Perm
 
 T = TypeVar("T")
 SerializerT = TypeVar("SerializerT", bound=serializers.Serializer[Any])
@@ -89,9 +91,13 @@ def _public_id(raw: object) -> uuid.UUID | None:
         return None
 
 
+def _is_jobs_staff(user: Any) -> bool:
+    return permissions.can(user, Perm.JOBS_MANAGE, permissions.Target(JOBS_JURISDICTION))
+
+
 def _require_staff(request: Request) -> None:
-    if not getattr(request.user, "is_staff_role", False):
-        raise _forbidden("只有工作人员可以执行此操作")
+    if not _is_jobs_staff(request.user):
+        raise _forbidden("只有负责人才服务的工作人员可以执行此操作")
 
 
 def _require_role(request: Request, role: str, message: str) -> None:
@@ -370,8 +376,8 @@ class AmbassadorStatsApi(AuthenticatedView):
         tags=JOBS,
     )
     def get(self, request: Request) -> Response:
-        if not getattr(request.user, "is_staff_role", False):
-            raise _forbidden("只有工作人员可以查看")
+        if not _is_jobs_staff(request.user):
+            raise _forbidden("只有负责人才服务的工作人员可以查看")
         return Response(s.JobsAmbassadorStatsSerializer(selectors.ambassador_stats()).data)
 
 
@@ -492,7 +498,7 @@ class FairListApi(APIView):
         tags=JOBS,
     )
     def get(self, request: Request) -> Response:
-        staff = bool(getattr(request.user, "is_staff_role", False))
+        staff = _is_jobs_staff(request.user)
         fairs = selectors.fair_list(include_drafts=staff)
         return Response(s.JobsFairSerializer(fairs, many=True).data)
 

@@ -54,7 +54,9 @@ from talentport.jobs.models import (
     VerificationStatus,
 )
 from talentport.notify.services import message_send
+from talentport.people import permissions
 from talentport.people.models import Role, TalentProfile
+from talentport.people.permissions import JOBS_JURISDICTION, Perm
 
 REPO_DATA_DIR = Path(__file__).resolve().parents[2] / "data" / "jobs"
 T = TypeVar("T")
@@ -67,8 +69,10 @@ def _invalid(field: str, message: str) -> JobsError:
 
 
 def _require_staff(actor: Any) -> None:
-    if not getattr(actor, "is_staff_role", False):
-        raise JobsError(JobsErrorCode.FORBIDDEN, "只有工作人员可以执行此操作")
+    """The jobs service is Qingdao's: staff whose scope covers it (window specialists and
+    administrators) run it."""
+    if not permissions.can(actor, Perm.JOBS_MANAGE, permissions.Target(JOBS_JURISDICTION)):
+        raise JobsError(JobsErrorCode.FORBIDDEN, "只有负责人才服务的工作人员可以执行此操作")
 
 
 def _choice_list(values: Sequence[str] | None, choices: type[Any], field: str) -> list[str]:

@@ -45,8 +45,12 @@ from talentport.jobs.models import (
     TalentPoolEntry,
     VerificationStatus,
 )
-from talentport.people.decorators import staff_required
+from talentport.people import permissions
+from talentport.people.decorators import permission_required
 from talentport.people.models import Role
+from talentport.people.permissions import JOBS_JURISDICTION, Perm
+
+jobs_staff_required = permission_required(Perm.JOBS_MANAGE, permissions.Target(JOBS_JURISDICTION))
 
 View = Callable[..., HttpResponseBase]
 
@@ -431,7 +435,7 @@ def employer_position_close(request: HttpRequest, id: Any) -> HttpResponse:
 # --- staff ---------------------------------------------------------------------------
 
 
-@staff_required
+@jobs_staff_required
 @require_safe
 def staff_home(request: HttpRequest) -> HttpResponse:
     return render(
@@ -457,7 +461,7 @@ def _pool_filters(request: HttpRequest) -> tuple[PoolSearchForm, dict[str, Any]]
     return form, form.filters() if form.is_bound else {}
 
 
-@staff_required
+@jobs_staff_required
 @require_safe
 def staff_pool(request: HttpRequest) -> HttpResponse:
     form, filters = _pool_filters(request)
@@ -494,7 +498,7 @@ EXPORT_COLUMNS = [
 ]
 
 
-@staff_required
+@jobs_staff_required
 @require_safe
 def staff_pool_export(request: HttpRequest) -> FileResponse:
     """The filtered pool as an .xlsx, written row by row and streamed from a temp file."""
@@ -540,7 +544,7 @@ def staff_pool_export(request: HttpRequest) -> FileResponse:
     )
 
 
-@staff_required
+@jobs_staff_required
 @require_safe
 def staff_fair(request: HttpRequest, id: Any) -> HttpResponse:
     fair = _or_404(selectors.fair_get(uuid=id, include_drafts=True))
@@ -555,7 +559,7 @@ def staff_fair(request: HttpRequest, id: Any) -> HttpResponse:
     )
 
 
-@staff_required
+@jobs_staff_required
 @require_POST
 def staff_fair_check_in(request: HttpRequest, id: Any, candidate: Any) -> HttpResponse:
     fair = _or_404(selectors.fair_get(uuid=id, include_drafts=True))
@@ -569,7 +573,7 @@ def staff_fair_check_in(request: HttpRequest, id: Any, candidate: Any) -> HttpRe
     return redirect("jobs:staff-fair", id=fair.uuid)
 
 
-@staff_required
+@jobs_staff_required
 @require_http_methods(["GET", "POST"])
 def staff_ambassadors(request: HttpRequest) -> HttpResponse:
     form = AmbassadorForm(request.POST or None)
@@ -589,7 +593,7 @@ def staff_ambassadors(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@jobs_staff_required
 @require_POST
 def staff_referral_advance(request: HttpRequest, id: Any) -> HttpResponse:
     referral = _or_404(Referral.objects.filter(uuid=id).first())
@@ -604,7 +608,7 @@ def staff_referral_advance(request: HttpRequest, id: Any) -> HttpResponse:
     return redirect("jobs:staff-ambassadors")
 
 
-@staff_required
+@jobs_staff_required
 @require_safe
 def staff_employers(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -626,7 +630,7 @@ def staff_employers(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@jobs_staff_required
 @require_POST
 def staff_employer_verify(request: HttpRequest, id: Any) -> HttpResponse:
     org = _or_404(selectors.employer_org_get(uuid=id))
@@ -643,7 +647,7 @@ def staff_employer_verify(request: HttpRequest, id: Any) -> HttpResponse:
     return redirect("jobs:staff-employers")
 
 
-@staff_required
+@jobs_staff_required
 @require_safe
 def staff_event(request: HttpRequest, id: Any) -> HttpResponse:
     event = _or_404(selectors.event_get(uuid=id, include_unpublished=True))
@@ -658,7 +662,7 @@ def staff_event(request: HttpRequest, id: Any) -> HttpResponse:
     )
 
 
-@staff_required
+@jobs_staff_required
 @require_POST
 def staff_event_attendance(request: HttpRequest, id: Any, registration: Any) -> HttpResponse:
     event = _or_404(selectors.event_get(uuid=id, include_unpublished=True))
@@ -672,7 +676,7 @@ def staff_event_attendance(request: HttpRequest, id: Any, registration: Any) -> 
     return redirect("jobs:staff-event", id=event.uuid)
 
 
-@staff_required
+@jobs_staff_required
 @require_http_methods(["GET", "POST"])
 def staff_events(request: HttpRequest) -> HttpResponse:
     """All events (drafts included) and the form to create one."""
@@ -703,7 +707,7 @@ def staff_events(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@jobs_staff_required
 @require_POST
 def staff_event_publish(request: HttpRequest, id: Any) -> HttpResponse:
     event = _or_404(selectors.event_get(uuid=id, include_unpublished=True))
@@ -716,7 +720,7 @@ def staff_event_publish(request: HttpRequest, id: Any) -> HttpResponse:
     return redirect("jobs:staff-event", id=event.uuid)
 
 
-@staff_required
+@jobs_staff_required
 @require_http_methods(["GET", "POST"])
 def staff_fairs(request: HttpRequest) -> HttpResponse:
     """All job fairs (drafts included) and the form to create one."""
@@ -739,7 +743,7 @@ def staff_fairs(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required
+@jobs_staff_required
 @require_POST
 def staff_fair_publish(request: HttpRequest, id: Any) -> HttpResponse:
     fair = _or_404(selectors.fair_get(uuid=id, include_drafts=True))

@@ -9,20 +9,15 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_safe
 
+from talentport.people import permissions
+from talentport.people.permissions import Perm
 from talentport.workbench.selectors import users_by_role, workbench_counts
-
-
-def is_staff_member(user: object) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (getattr(user, "is_staff_role", False) or getattr(user, "is_superuser", False))
-    )
 
 
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    if not is_staff_member(request.user):
+    if not permissions.has_perm(request.user, Perm.WORKBENCH):
         raise PermissionDenied
     counts = []
     for count in workbench_counts():

@@ -10,7 +10,7 @@ import pytest
 
 from talentport.jobs import services
 from talentport.jobs.models import EmployerOrg, Position
-from talentport.people.models import Role, User
+from talentport.people.models import Role, StaffScope, User
 
 
 def make_user(username: str, role: str = Role.APPLICANT, **extra: Any) -> User:
@@ -25,7 +25,10 @@ def make_user(username: str, role: str = Role.APPLICANT, **extra: Any) -> User:
 
 @pytest.fixture
 def staff(db: Any) -> User:
-    return make_user("staff1", Role.WINDOW_SPECIALIST, display_name="窗口专员")
+    """A window specialist of Qingdao, whose talent service the jobs pages are."""
+    user = make_user("staff1", Role.WINDOW_SPECIALIST, display_name="窗口专员")
+    StaffScope.objects.create(user=user, jurisdiction="qingdao")
+    return user
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from talentport.jobs.models import (
     ReportedFigures,
 )
 from talentport.notify.models import Message
-from talentport.people.models import Role, User
+from talentport.people.models import Role, StaffScope, User
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +77,7 @@ def test_capacity_waitlist_and_promotion(staff, django_capture_on_commit_callbac
 def test_concurrent_registrations_never_exceed_capacity():
     # given
     staff = User.objects.create_user(username="st", password="x", role=Role.ADMINISTRATOR)
+    StaffScope.objects.create(user=staff, jurisdiction="qingdao")
     tour = event(staff, capacity=3)
     users = people(12, "c")
     errors: list[BaseException] = []

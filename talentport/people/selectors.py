@@ -54,3 +54,39 @@ def staff_accounts_in_scope(*, actor: User) -> list[User]:
         ):
             out.append(user)
     return out
+
+
+def minors_of_guardian(*, guardian: User) -> list[User]:
+    """Minors this account is the guardian on record for (who may manage their grants)."""
+    from talentport.archives.models import GuardianLink, GuardianLinkStatus
+    from talentport.people import permissions
+    from talentport.people.models import AccessKind
+
+    if not guardian.is_authenticated:
+        return []
+    ids = set(
+        GuardianLink.objects.filter(
+            guardian=guardian, status=GuardianLinkStatus.ACTIVE, file__student__isnull=False
+        ).values_list("file__student_id", flat=True)
+    )
+    ids |= set(
+        AccessGrant.objects.filter(
+            grantee=guardian,
+            kind=AccessKind.GUARDIAN,
+            application__isnull=True,
+            revoked_at__isnull=True,
+        ).values_list("person_id", flat=True)
+    )
+    people = User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+    return [p for p in people if permissions.is_minor(p)]
+
+
+def archive_guardian_links_given(*, person: User) -> list[Any]:
+    """Guardians who follow the person's personnel files (managed on the file's page)."""
+    from talentport.archives.models import GuardianLink
+
+    return list(
+        GuardianLink.objects.filter(file__student=person)
+        .select_related("guardian", "file")
+        .order_by("status", "-created_at")
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from talentport.people import views
+from talentport.people import access_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("signup/", views.signup, name="signup"),
     path("me/", views.account, name="account"),
+    path("me/access/", access_views.access_overview, name="access"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/done/",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/", include("talentport.people.api_urls")),
     path("healthz", include("talentport.api.health_urls")),
     path("accounts/", include("talentport.people.urls")),
+    path("workbench/staff/", include(("talentport.people.staff_urls", "staff"))),
     path("workbench/", include("talentport.workbench.urls")),
     path("policies/", include("talentport.policies.urls")),
     path("inbox/", include("talentport.notify.urls")),

@@ -196,6 +196,11 @@ class ScopeError(ValueError):
         self.field = field
 
 
+def known_jurisdictions() -> dict[str, str]:
+    """Every jurisdiction path of the catalog → its name (cities and their districts)."""
+    return _known_jurisdiction_paths()
+
+
 def _known_jurisdiction_paths() -> dict[str, str]:
     from talentport.catalog.models import Jurisdiction, JurisdictionLevel
     from talentport.people.permissions import jurisdiction_path

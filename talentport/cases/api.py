@@ -357,6 +357,8 @@ class SubCaseActionView(CaseAPIView):
     )
     def post(self, request: Request, id: str) -> Response:
         subcase = self.subcase(id)
+        if not selectors.may_handle_subcase(user=self.me, subcase=subcase):
+            raise CaseError(CaseErrorCode.FORBIDDEN, "只有责任部门的服务专员可以办理该子件")
         body = s.SubCaseActionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data

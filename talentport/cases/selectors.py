@@ -399,6 +399,13 @@ def subcase_queue(*, user: User, status: str | None = None) -> QuerySet[SubCase]
     return qs.exclude(application__status="draft").order_by("due_date", "id")
 
 
+def may_handle_subcase(*, user: User, subcase: SubCase) -> bool:
+    """Is ``user`` one of the responsible department's specialists for ``subcase``?"""
+    if permissions.unrestricted(user):
+        return True
+    return SubCase.objects.filter(_handled_subcases_q(user), pk=subcase.pk).exists()
+
+
 def subcase_get_for(*, user: User | None, uuid: UUID | str) -> SubCase | None:
     """A sub-case the user may see: staff of its department, or whoever sees its application."""
     if user is None or not user.is_authenticated:

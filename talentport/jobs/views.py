@@ -122,6 +122,8 @@ def position_detail(request: HttpRequest, id: Any) -> HttpResponse:
 @login_required
 @require_POST
 def position_apply(request: HttpRequest, id: Any) -> HttpResponse:
+    if not permissions.is_role(request.user, Role.APPLICANT):
+        raise PermissionDenied("只有留学人员本人可以投递岗位")
     position = _or_404(selectors.position_get(uuid=id))
     entry = selectors.pool_entry_for_user(user=request.user)
     if entry is None:

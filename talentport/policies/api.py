@@ -44,6 +44,22 @@ class IsStaffRole(permissions.BasePermission):
         return access.is_staff(request.user)
 
 
+class MayPublish(permissions.BasePermission):
+    """Administrators with a scope; which policy they may publish the service decides."""
+
+    message = access.DENIED
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return access.can(request.user, access.Perm.POLICY_PUBLISH)
+
+
+class MayDecideGrants(permissions.BasePermission):
+    message = access.DENIED
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return access.can(request.user, access.Perm.GRANT_DECIDE)
+
+
 class PolicySerializer(serializers.Serializer[Any]):
     id = serializers.CharField()
     title = serializers.CharField()
@@ -102,7 +118,7 @@ class PolicyListView(APIView):
 
     def get_permissions(self) -> list[Any]:
         if self.request.method == "POST":
-            return [permissions.IsAuthenticated(), IsStaffRole()]
+            return [permissions.IsAuthenticated(), MayPublish()]
         return [permissions.AllowAny()]
 
     @extend_schema(
@@ -281,7 +297,7 @@ class GrantSerializer(serializers.Serializer[Any]):
 
 
 class GrantListView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsStaffRole]
+    permission_classes = [permissions.IsAuthenticated, MayDecideGrants]
 
     @extend_schema(
         operation_id="grants_list",
@@ -304,7 +320,7 @@ class GrantListView(APIView):
 
 
 class GrantDecisionView(APIView):
-    permission_classes = [permissions.IsAuthenticated, IsStaffRole]
+    permission_classes = [permissions.IsAuthenticated, MayDecideGrants]
     parser_classes = [JSONParser]
 
     @extend_schema(

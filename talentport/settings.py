@@ -76,6 +76,7 @@ SECRET_KEY = env_secret(
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+CSRF_FAILURE_VIEW = "talentport.portal.views.csrf_failure"
 
 # Key for personal data encrypted at rest (ID card, passport, phone); derived from
 # SECRET_KEY unless given.  A separate key for the keyed hash used to search them.

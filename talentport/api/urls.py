@@ -1,5 +1,5 @@
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from talentport.api import views
 
@@ -15,6 +15,6 @@ urlpatterns = [
     path("life-events", views.LifeEventListView.as_view(), name="life-event-list"),
     path("eligibility", views.EligibilityView.as_view(), name="eligibility"),
     path("schema", SpectacularAPIView.as_view(), name="schema"),
-    path("docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs", views.SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc", views.RedocView.as_view(url_name="api:schema"), name="redoc"),
 ]

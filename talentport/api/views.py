@@ -14,15 +14,18 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from csp.constants import SELF
+from csp.decorators import csp_update
 from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.http.request import RawPostDataException
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
-from drf_spectacular.views import SpectacularRedocView
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -318,8 +321,19 @@ class EligibilityView(PublicAPIView):
 # --- docs and health -----------------------------------------------------------------
 
 
+class SwaggerView(SpectacularSwaggerSplitView):
+    """Swagger UI whose start-up script is a separate request (``?script``), not inline:
+    the page works under the site's Content-Security-Policy without 'unsafe-inline'."""
+
+    template_name = "api/swagger_ui.html"
+
+
+@method_decorator(csp_update({"worker-src": [SELF, "blob:"]}), name="dispatch")
 class RedocView(SpectacularRedocView):
-    """Redoc without the Google Fonts links of the stock template: no asset leaves the site."""
+    """Redoc without the Google Fonts links of the stock template (no asset leaves the
+    site) and without inline script or style (Content-Security-Policy).  Redoc's search
+    runs in a Web Worker that its bundle starts from a ``blob:`` URL: this page alone
+    allows that (``worker-src 'self' blob:``); scripts stay ``'self'`` plus nonce."""
 
     template_name = "api/redoc.html"
 

@@ -81,6 +81,17 @@ def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return _error(request, 403, _("没有权限"), _("您没有权限访问此页面。如需帮助请联系服务专员。"))
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused for a missing or stale CSRF token, on the portal's own error page
+    (Django's built-in one writes inline styles, which the Content-Security-Policy refuses)."""
+    return _error(
+        request,
+        403,
+        _("页面已过期"),
+        _("页面已过期或已在其他窗口退出登录。请返回上一页，刷新后重新提交。"),
+    )
+
+
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404, _("页面不存在"), _("您要找的页面不存在或已下线。"))
 

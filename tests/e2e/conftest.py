@@ -1,9 +1,16 @@
-"""Browser tests: Playwright (sync API) driving Debian's chromium against live_server."""
+"""Browser tests: Playwright (sync API) driving Debian's chromium against live_server.
+
+Every browser context a test opens watches for Content-Security-Policy violations
+(``securitypolicyviolation`` events and chromium's console errors about the policy):
+a test fails when any page it opened broke the policy, unless the test said that a
+block was expected (``browser.expect_blocked(url)``).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +23,74 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
+# Runs in every page before the page's own scripts (Playwright injects it; the page's
+# policy does not apply to it) and reports each violation to the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  const report = {
+    directive: event.effectiveDirective || event.violatedDirective,
+    blocked: event.blockedURI,
+    source: event.sourceFile + ":" + event.lineNumber,
+    page: location.href,
+  };
+  if (typeof window.__reportCspViolation === "function") {
+    window.__reportCspViolation(report);
+  }
+}, true);
+"""
+
+
+@dataclass
+class CspWatch:
+    """The policy violations seen in the browser contexts of one test."""
+
+    violations: list[str] = field(default_factory=list)
+    expected: list[str] = field(default_factory=list)
+
+    def record(self, text: str) -> None:
+        if not any(url in text for url in self.expected):
+            self.violations.append(text)
+
+    def watch(self, context: Any) -> None:
+        context.expose_binding(
+            "__reportCspViolation",
+            lambda _source, report: self.record(
+                "{directive} blocked {blocked} at {source} on {page}".format(**report)
+            ),
+        )
+        context.add_init_script(script=CSP_LISTENER)
+        context.on("console", self._console)
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.record("console: " + message.text)
+
+
+class CspWatchingBrowser:
+    """The session's chromium, whose new contexts and pages report policy violations."""
+
+    def __init__(self, browser: Any, watch: CspWatch) -> None:
+        self._browser = browser
+        self.csp = watch
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        self.csp.watch(context)
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        return self.new_context(**options).new_page()
+
+    def expect_blocked(self, url: str) -> None:
+        """A block of ``url`` is what the test wants (an external asset refused)."""
+        self.csp.expected.append(url)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():
         pytest.skip("chromium not installed at " + CHROMIUM)
@@ -28,6 +100,21 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def csp_violations() -> CspWatch:
+    return CspWatch()
+
+
+@pytest.fixture
+def browser(chromium: Any, csp_violations: CspWatch) -> Iterator[CspWatchingBrowser]:
+    yield CspWatchingBrowser(chromium, csp_violations)
+    if csp_violations.violations:
+        pytest.fail(
+            "Content-Security-Policy violations:\n" + "\n".join(csp_violations.violations),
+            pytrace=False,
+        )
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from talentport.archives.errors import ArchiveErrorCode, ImportFileError
+from talentport.common.exports import xlsx_append
 from talentport.common.files import UnsafeFileError, zip_limits_check
 from talentport.common.idcard import (
     IdentityFormatError,
@@ -213,7 +214,7 @@ def template_workbook() -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "档案交接名单"
-    sheet.append(list(TEMPLATE_COLUMNS))
+    xlsx_append(sheet, TEMPLATE_COLUMNS)
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FDE68A")
     notes = {

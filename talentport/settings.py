@@ -220,10 +220,42 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-# Uploaded materials live outside static files and are served only through views
-# that check who may see them.
-MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(REPO_DIR / "var" / "private")))
+
+
+def _default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/talentport`` or ``~/.local/share/talentport``: never the checkout."""
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    if xdg and Path(xdg).is_absolute():
+        return Path(xdg) / "talentport"
+    try:
+        return Path.home() / ".local" / "share" / "talentport"
+    except RuntimeError as exc:
+        raise ImproperlyConfigured(
+            "TALENTPORT_DATA_DIR must be set: no home directory to keep the data in"
+        ) from exc
+
+
+# The data directory holds what the platform stores besides the database (uploaded
+# materials under private/), outside the code checkout; in production it must be
+# named explicitly, e.g. TALENTPORT_DATA_DIR=/var/lib/talentport.
+_data_dir = env_str("TALENTPORT_DATA_DIR", "")
+if PRODUCTION and not _data_dir:
+    raise ImproperlyConfigured(
+        "TALENTPORT_DATA_DIR must be set in production (a directory outside the code, "
+        "e.g. /var/lib/talentport)"
+    )
+DATA_DIR = Path(_data_dir).expanduser().absolute() if _data_dir else _default_data_dir()
+# Uploaded materials live outside static files and the code, and are served only
+# through views that check who may see them.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "private"))).expanduser().absolute()
 MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+# ZIP-based uploads (OFD materials, .xlsx imports) are refused past these, read from
+# the archive's directory before anything is unpacked.
+UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_ZIP_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
+UPLOAD_ZIP_MAX_ENTRIES = env_int("UPLOAD_ZIP_MAX_ENTRIES", 10_000)
+UPLOAD_ZIP_MAX_RATIO = env_int("UPLOAD_ZIP_MAX_RATIO", 100)
+# The PDF check inflates object streams up to this much altogether.
+UPLOAD_PDF_MAX_INFLATED_BYTES = env_int("UPLOAD_PDF_MAX_INFLATED_BYTES", 16 * 1024 * 1024)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@talentport.local")

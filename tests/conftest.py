@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(settings: Any, tmp_path_factory: Any) -> None:
+    """Every test keeps its files in a temporary data directory, never the real one."""
+    settings.DATA_DIR = tmp_path_factory.mktemp("data")
+    settings.MEDIA_ROOT = settings.DATA_DIR / "private"
 
 
 @pytest.fixture

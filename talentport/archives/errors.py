@@ -13,6 +13,7 @@ class ArchiveErrorCode(StrEnum):
     CONFLICT = "conflict"
     UNREADABLE_FILE = "unreadable_file"
     MISSING_COLUMNS = "missing_columns"
+    UNSAFE_FILE = "unsafe_file"
 
 
 class ArchiveError(Exception):

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from talentport.archives.models import ArchiveStatus
 from talentport.archives.rules import EMPLOYER_TYPES, EMPLOYMENT_KINDS, PREFERENCES, TransferInput
-
-MAX_UPLOAD = 10 * 1024 * 1024
 
 
 class ImportForm(forms.Form):
@@ -23,8 +22,11 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(_("文件过大，最大 10 MB"))
+        limit = int(settings.MAX_UPLOAD_BYTES)
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("文件过大，最大 %(limit)s MB") % {"limit": max(limit // (1024 * 1024), 1)}
+            )
         return upload
 
 

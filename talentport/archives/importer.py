@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from talentport.archives.errors import ArchiveErrorCode, ImportFileError
+from talentport.common.exports import xlsx_append
+from talentport.common.files import UnsafeFileError, zip_limits_check
 from talentport.common.idcard import (
     IdentityFormatError,
     id_card_birth_date,
@@ -77,12 +79,20 @@ def _header_key(value: object) -> str:
 def _open_rows(source: Source) -> Iterator[tuple[Any, ...]]:
     from openpyxl import load_workbook
 
+    workbook_source: str | Path | IO[bytes] = (
+        source if isinstance(source, str | Path) else io.BytesIO(source.read())
+    )
     try:
-        if isinstance(source, str | Path):
-            workbook = load_workbook(filename=source, read_only=True, data_only=True)
-        else:
-            data = source.read()
-            workbook = load_workbook(filename=io.BytesIO(data), read_only=True, data_only=True)
+        # the archive's directory first: nothing is unpacked past the limits
+        zip_limits_check(workbook_source)
+    except UnsafeFileError as exc:
+        raise ImportFileError(exc.message, code=ArchiveErrorCode.UNSAFE_FILE, field="file") from exc
+    except Exception:  # noqa: S110 - not a ZIP at all: openpyxl says so below
+        pass
+    if not isinstance(workbook_source, str | Path):
+        workbook_source.seek(0)
+    try:
+        workbook = load_workbook(filename=workbook_source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises anything from BadZipFile to KeyError
         raise ImportFileError(
             "无法读取文件：不是有效的 Excel 工作簿（.xlsx），请使用平台提供的模板",
@@ -204,7 +214,7 @@ def template_workbook() -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "档案交接名单"
-    sheet.append(list(TEMPLATE_COLUMNS))
+    xlsx_append(sheet, TEMPLATE_COLUMNS)
     bold = Font(bold=True)
     required_fill = PatternFill("solid", fgColor="FDE68A")
     notes = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from talentport.api.serializers import PageQuerySerializer
@@ -108,6 +110,14 @@ class ArchiveTransitionSerializer(serializers.Serializer[Any]):
 class ArchiveImportUploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(help_text="交接名单 .xlsx")
     school = serializers.CharField(max_length=120)
+
+    def validate_file(self, value: Any) -> Any:
+        limit = int(settings.MAX_UPLOAD_BYTES)
+        if value.size > limit:
+            raise serializers.ValidationError(
+                _("文件过大，最大 %(limit)s MB") % {"limit": max(limit // (1024 * 1024), 1)}
+            )
+        return value
 
 
 class ArchiveRefusedErrorSerializer(serializers.Serializer[Any]):

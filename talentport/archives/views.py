@@ -25,10 +25,11 @@ from talentport.archives.forms import (
 from talentport.archives.importer import template_workbook
 from talentport.archives.models import TRANSITIONS, ArchiveFile, ArchiveStatus, ImportSource
 from talentport.archives.rules import PARTY_GUIDANCE
+from talentport.common.exports import XLSX_CONTENT_TYPE
+from talentport.common.files import attachment_response
 from talentport.common.pii import log_pii_access, pii_reveal
 from talentport.people.decorators import staff_required
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Roles that need the full ID number (to hand a file over); others see it masked.
 REVEAL_ROLES = frozenset({"window_specialist", "administrator"})
 
@@ -98,11 +99,12 @@ def staff_import(request: HttpRequest) -> HttpResponse:
 @require_safe
 @staff_required
 def template_download(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = (
-        "attachment; filename=\"archive-handover-template.xlsx\"; filename*=UTF-8''%E6%A1%A3%E6%A1%88%E4%BA%A4%E6%8E%A5%E5%90%8D%E5%8D%95%E6%A8%A1%E6%9D%BF.xlsx"
+    return attachment_response(
+        template_workbook(),
+        filename="档案交接名单模板.xlsx",
+        ascii_name="archive-handover-template.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
     )
-    return response
 
 
 @require_safe

@@ -10,6 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from talentport.cases.clock import year_calendar_to_dict
 from talentport.cases.models import CalendarDay
 from talentport.cases.selectors import calendar_overrides
+from talentport.common.files import attachment_response
 
 
 @admin.register(CalendarDay)
@@ -31,9 +32,9 @@ class CalendarDayAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
                 documents.append(year_calendar_to_dict(calendar))
         body = yaml.safe_dump_all(documents, allow_unicode=True, sort_keys=False)
         name = "calendar-" + "-".join(str(y) for y in years) + ".yaml"
-        response = HttpResponse(body, content_type="application/yaml; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
+        return attachment_response(
+            body.encode("utf-8"), filename=name, content_type="application/yaml; charset=utf-8"
+        )
 
 
 # --- 一件事 bundles (edited here, versioned on every change) -------------------------

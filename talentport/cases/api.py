@@ -11,7 +11,7 @@ import uuid as uuid_mod
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -30,6 +30,7 @@ from talentport.cases.models import (
     Bundle,
     SubCase,
 )
+from talentport.common import files
 from talentport.people import permissions
 from talentport.people.models import User
 
@@ -439,17 +440,20 @@ class MaterialDownloadView(CaseAPIView):
     @extend_schema(
         tags=TAGS,
         summary="下载材料（本人、授权监护人、办理部门专员）",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **ERR},
+        description="总是作为附件下载，Content-Type 为上传时按文件内容识别的类型"
+        "（application/pdf、image/jpeg、image/png、application/ofd），与文件名无关；"
+        "存储的文件已被改动或不再是允许的类型时答 409，不提供下载。",
+        responses={
+            **{(200, mime): OpenApiTypes.BINARY for mime in files.MIME_TYPES.values()},
+            **ERR409,
+        },
     )
-    def get(self, request: Request, id: str) -> FileResponse:
+    def get(self, request: Request, id: str) -> HttpResponse:
         material = selectors.material_visible_to(user=self.me, uuid=_uuid(id))
         if material is None:
             raise _missing("未找到该材料")
-        return FileResponse(
-            services.material_path(material=material).open("rb"),
-            as_attachment=True,
-            filename=material.filename,
-        )
+        content = services.material_content(material=material)
+        return files.stored_file_response(content, filename=material.filename, kind=material.kind)
 
 
 class DegreeView(CaseAPIView):

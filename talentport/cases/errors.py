@@ -20,6 +20,9 @@ class CaseErrorCode(enum.StrEnum):
     FILE_TYPE = "file_type_not_allowed"
     FILE_TOO_LARGE = "file_too_large"
     FILE_EMPTY = "file_empty"
+    FILE_TYPE_MISMATCH = "file_type_mismatch"
+    FILE_UNSAFE = "file_unsafe"
+    FILE_INTEGRITY = "file_integrity"
     NOT_DRAFT = "not_draft"
     REASON_REQUIRED = "reason_required"
     RESULT_REQUIRED = "result_required"
@@ -39,6 +42,7 @@ STATUS = {
     CaseErrorCode.CONFLICT: 409,
     CaseErrorCode.TRANSITION_NOT_ALLOWED: 409,
     CaseErrorCode.ALREADY_RATED: 409,
+    CaseErrorCode.FILE_INTEGRITY: 409,
 }
 
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import uuid as uuid_mod
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from talentport.cases import clock
 from talentport.cases.errors import CaseError, CaseErrorCode
@@ -37,7 +37,6 @@ from talentport.cases.models import (
     CorrectionNotice,
     DegreeConfirmation,
     DepartmentMembership,
-    FileKind,
     Filer,
     MaterialFile,
     Rating,
@@ -58,6 +57,7 @@ from talentport.cases.selectors import (
     subcase_specialists,
 )
 from talentport.catalog.models import Department, ServiceItem
+from talentport.common import files
 from talentport.common.models import AuditEvent
 from talentport.common.services import audit_event_record
 from talentport.notify.services import message_send
@@ -66,6 +66,8 @@ from talentport.people import permissions
 from talentport.people import services as people_services
 from talentport.people.models import AccessGrant, AccessKind, Role, User
 from talentport.people.permissions import Perm
+
+logger = logging.getLogger(__name__)
 
 REPO_BUNDLE_DIR = Path(__file__).resolve().parents[2] / "data" / "bundles"
 #: Material codes a confirmed degree (学历汇) stands in for: "一次确认、全市通用".
@@ -323,27 +325,27 @@ def bundle_snapshot(*, bundle: Bundle) -> dict[str, Any]:
 
 def file_kind_detect(head: bytes, content: bytes) -> str | None:
     """The file type by its magic bytes (never by its name or the browser's claim)."""
-    if head.startswith(b"%PDF"):
-        return FileKind.PDF
-    if head.startswith(b"\xff\xd8\xff"):
-        return FileKind.JPG
-    if head.startswith(b"\x89PNG"):
-        return FileKind.PNG
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(BytesIO(content)) as archive:
-                names = {n.rsplit("/", 1)[-1] for n in archive.namelist()}
-        except zipfile.BadZipFile:
-            return None
-        if "OFD.xml" in names:
-            return FileKind.OFD
-    return None
+    return files.detect_kind(content or head)
+
+
+_REFUSALS = {
+    files.Refusal.TYPE: CaseErrorCode.FILE_TYPE,
+    files.Refusal.MISMATCH: CaseErrorCode.FILE_TYPE_MISMATCH,
+    files.Refusal.ACTIVE_CONTENT: CaseErrorCode.FILE_UNSAFE,
+    files.Refusal.UNCHECKABLE: CaseErrorCode.FILE_UNSAFE,
+    files.Refusal.ARCHIVE_TOO_LARGE: CaseErrorCode.FILE_UNSAFE,
+}
 
 
 def material_upload(
     *, owner: User, actor: User, code: str, filename: str, content: bytes, name: str = ""
 ) -> MaterialFile:
-    """Check and store one file in the owner's material library (under MEDIA_ROOT)."""
+    """Check and store one file in the owner's material library (under MEDIA_ROOT).
+
+    The type kept is the one detected from the bytes (common.files): a name claiming
+    another type, a PDF with scripts or automatic actions and an OFD that would expand
+    past the limits are refused with the reason.
+    """
     if not content:
         raise CaseError(CaseErrorCode.FILE_EMPTY, "文件为空", field="file")
     limit = int(settings.MAX_UPLOAD_BYTES)
@@ -353,11 +355,10 @@ def material_upload(
             f"文件超过大小上限（{limit // 1024} KB）",
             field="file",
         )
-    kind = file_kind_detect(content[:8], content)
-    if kind is None:
-        raise CaseError(
-            CaseErrorCode.FILE_TYPE, "仅支持 PDF、JPG、PNG、OFD 格式的文件", field="file"
-        )
+    try:
+        kind = files.upload_check(content=content, filename=filename)
+    except files.UnsafeFileError as exc:
+        raise CaseError(_REFUSALS[exc.reason], exc.message, field="file") from exc
     public_id = uuid_mod.uuid4()
     relative = Path("cases") / str(owner.uuid) / f"{public_id}.{kind}"
     target = Path(settings.MEDIA_ROOT) / relative
@@ -387,6 +388,29 @@ def material_upload(
 
 def material_path(*, material: MaterialFile) -> Path:
     return Path(settings.MEDIA_ROOT) / material.path
+
+
+def material_content(*, material: MaterialFile) -> bytes:
+    """The stored bytes, checked again: the same bytes as uploaded, of the type detected.
+
+    A file changed or replaced on disk since (another digest, or no longer an allowed
+    type) is refused rather than served.
+    """
+    try:
+        content = material_path(material=material).read_bytes()
+    except OSError as exc:
+        logger.warning("material %s: stored file unreadable (%s)", material.uuid, exc)
+        raise CaseError(
+            CaseErrorCode.FILE_INTEGRITY, gettext("文件已丢失或无法读取，不予下载"), field="file"
+        ) from exc
+    try:
+        if hashlib.sha256(content).hexdigest() != material.sha256:
+            raise files.UnsafeFileError(files.Refusal.TYPE, gettext("文件内容已被改动，不予下载"))
+        files.stored_check(content=content, kind=material.kind)
+    except files.UnsafeFileError as exc:
+        logger.warning("material %s: refused download (%s)", material.uuid, exc.reason)
+        raise CaseError(CaseErrorCode.FILE_INTEGRITY, exc.message, field="file") from exc
+    return content
 
 
 def degree_confirm(*, owner: User, actor: User, data: Mapping[str, Any]) -> DegreeConfirmation:

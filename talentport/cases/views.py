@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from talentport.cases.models import (
     RatingLevel,
     SubCase,
 )
+from talentport.common import files
 from talentport.people import permissions
 from talentport.people import selectors as people_selectors
 from talentport.people.models import Role, User
@@ -221,6 +222,11 @@ def application_detail(request: HttpRequest, id: str) -> HttpResponse:
                 )
                 messages.success(request, "已授权")
         except CaseError as e:
+            if op == "upload" and e.field == "file":
+                # a refused file: the page again, the reason next to that file's input
+                context = _application_context(user, application, may_act)
+                context["upload_error"] = {"code": request.POST.get("code"), "message": e.message}
+                return render(request, "cases/application.html", context, status=400)
             _fail(request, e)
         return redirect("cases:application", id=application.uuid)
     return render(
@@ -276,15 +282,15 @@ def _application_context(
 
 
 @login_required
-def material_download(request: HttpRequest, id: str) -> FileResponse:
+def material_download(request: HttpRequest, id: str) -> HttpResponse:
     material = selectors.material_visible_to(user=_user(request), uuid=id)
     if material is None:
         raise Http404
-    return FileResponse(
-        services.material_path(material=material).open("rb"),
-        as_attachment=True,
-        filename=material.filename,
-    )
+    try:
+        content = services.material_content(material=material)
+    except CaseError as e:
+        return render(request, "cases/file_refused.html", {"message": e.message}, status=e.status)
+    return files.stored_file_response(content, filename=material.filename, kind=material.kind)
 
 
 def _staff(request: HttpRequest) -> User:

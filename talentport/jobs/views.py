@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from openpyxl import Workbook
 
+from talentport.common.exports import XLSX_CONTENT_TYPE, xlsx_append
+from talentport.common.files import download_headers
 from talentport.common.pii import log_pii_access
 from talentport.jobs import selectors, services
 from talentport.jobs.errors import JobsError
@@ -509,12 +511,13 @@ def staff_pool_export(request: HttpRequest) -> FileResponse:
     _, filters = _pool_filters(request)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("人才信息库")
-    sheet.append(EXPORT_COLUMNS)
+    xlsx_append(sheet, EXPORT_COLUMNS)
     districts = dict(District.choices)
     industries = dict(Industry.choices)
     for entry in selectors.pool_entry_search(**filters).iterator(chunk_size=2000):
         log_pii_access(actor=request.user, subject=entry, field="contact", purpose="导出人才信息库")
-        sheet.append(
+        xlsx_append(
+            sheet,
             [
                 entry.full_name,
                 entry.get_abroad_status_display(),
@@ -532,18 +535,14 @@ def staff_pool_export(request: HttpRequest) -> FileResponse:
                 "是" if entry.contact_consent else "否",
                 entry.referred_by.name if entry.referred_by else "",
                 timezone.localtime(entry.created_at).replace(tzinfo=None),
-            ]
+            ],
         )
     buffer = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
     workbook.save(buffer)
     buffer.seek(0)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(
-        buffer,
-        as_attachment=True,
-        filename="talent-pool-" + stamp + ".xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    response = FileResponse(buffer, content_type=XLSX_CONTENT_TYPE)
+    return download_headers(response, filename="talent-pool-" + stamp + ".xlsx")
 
 
 @jobs_staff_required

@@ -50,6 +50,18 @@ def _compile_with_babel(locale_dir: Path) -> None:
             write_mo(mo_file, catalog)
 
 
+def data_directories_create() -> list[Path]:
+    """DATA_DIR and MEDIA_ROOT (outside the checkout) exist, for this account only."""
+    made = [Path(settings.DATA_DIR), Path(settings.MEDIA_ROOT)]
+    for directory in made:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return made
+
+
+#: Where uploads were kept before the data directory: inside the checkout.
+OLD_MEDIA_ROOT = PACKAGE_DIR.parent / "var" / "private"
+
+
 @contextmanager
 def _cwd(path: Path) -> Iterator[None]:
     previous = Path.cwd()
@@ -104,6 +116,20 @@ class Command(BaseCommand):
 
         self._step("收集静态文件")
         call_command("collectstatic", interactive=False, verbosity=0)
+
+        self._step("准备数据目录")
+        for directory in data_directories_create():
+            self.stdout.write(f"  {directory}")
+        if (
+            OLD_MEDIA_ROOT.is_dir()
+            and OLD_MEDIA_ROOT.resolve() != Path(settings.MEDIA_ROOT).resolve()
+        ):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"  代码目录中仍有旧的上传文件 {OLD_MEDIA_ROOT}：请将其中的内容移到 "
+                    f"{settings.MEDIA_ROOT}（例如 mv {OLD_MEDIA_ROOT}/* {settings.MEDIA_ROOT}/）"
+                )
+            )
 
         self._step("加载服务目录")
         call_command("load_catalog", stdout=self.stdout, stderr=self.stderr)

@@ -27,6 +27,7 @@ from talentport.archives.models import TRANSITIONS, ArchiveFile, ArchiveStatus, 
 from talentport.archives.rules import PARTY_GUIDANCE
 from talentport.common.pii import log_pii_access, pii_reveal
 from talentport.people.decorators import staff_required
+from talentport.people.stepup import step_up_fresh, step_up_redirect
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: Roles that need the full ID number (to hand a file over); others see it masked.
@@ -165,6 +166,8 @@ def file_detail(request: HttpRequest, file_id: Any) -> HttpResponse:
     can_reveal = getattr(request.user, "role", "") in REVEAL_ROLES or request.user.is_superuser
     revealed: dict[str, str] = {}
     if can_reveal and request.GET.get("reveal") == "1":
+        if not step_up_fresh(request):
+            return step_up_redirect(request)
         purpose = "办理档案交接核对身份"
         revealed["id_card"] = pii_reveal(
             actor=request.user, subject=file, field="id_card", purpose=purpose

@@ -14,6 +14,7 @@ from talentport.funds.selectors import grant_list as grant_list_select
 from talentport.funds.services import GrantTransitionError
 from talentport.funds.services import grant_decide as grant_decide_service
 from talentport.people.decorators import staff_required
+from talentport.people.stepup import step_up_required
 from talentport.policies.errors import PolicyPublishError
 from talentport.policies.models import PolicyVersion
 from talentport.policies.selectors import policy_version_history, policy_versions_current
@@ -26,6 +27,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@step_up_required(methods=frozenset({"POST"}))
 def policy_publish_view(request: HttpRequest) -> HttpResponse:
     policy_id = request.GET.get("policy", "")
     text = ""
@@ -77,6 +79,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required
+@step_up_required
 def grant_decide_view(request: HttpRequest, grant_uuid: str) -> HttpResponse:
     grant = Grant.objects.filter(uuid=grant_uuid).first()
     if grant is None:

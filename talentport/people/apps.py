@@ -13,4 +13,3 @@ class PeopleConfig(AppConfig):
         from talentport.people.stepup import step_up_on_login
 
         user_logged_in.connect(step_up_on_login, dispatch_uid="talentport.step_up_on_login")
-

@@ -121,9 +121,7 @@ def otp_device_for_enrolment(*, user: Any) -> TOTPDevice:
     """The account's unconfirmed device (one, created on first visit, kept until confirmed)."""
     with transaction.atomic():
         pending = list(
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("id")
+            TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("id")
         )
         if pending:
             for extra in pending[1:]:
@@ -134,7 +132,7 @@ def otp_device_for_enrolment(*, user: Any) -> TOTPDevice:
 
 def otp_device_confirm(*, request: HttpRequest, device: TOTPDevice, token: str) -> bool:
     """Confirm an enrolment with a current code; the session then counts as verified."""
-    user = request.user
+    user: Any = request.user
     with transaction.atomic():
         locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         if locked.user_id != user.pk or locked.confirmed:
@@ -159,7 +157,7 @@ def otp_check(*, request: HttpRequest, device: TOTPDevice, token: str, purpose: 
 
     ``purpose`` is ``sign_in`` (the session becomes verified) or ``step_up``.
     """
-    user = request.user
+    user: Any = request.user
     throttled = otp_throttled(device) is not None
     verified = None
     if not throttled:
@@ -185,4 +183,4 @@ def otp_devices_reset(*, user: Any, actor: Any, reason: str = "") -> int:
         reason=reason,
         data={"devices": count},
     )
-    return count
+    return int(count)

@@ -32,7 +32,9 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label=gettext_lazy("6 位动态码"),
         max_length=12,
-        help_text=gettext_lazy("打开手机上的身份验证器应用，输入“留学人才港 TalentPort”当前显示的数字。"),
+        help_text=gettext_lazy(
+            "打开手机上的身份验证器应用，输入“留学人才港 TalentPort”当前显示的数字。"
+        ),
         widget=forms.TextInput(
             attrs={
                 "inputmode": "numeric",
@@ -42,7 +44,10 @@ class TokenForm(forms.Form):
                 "class": "otp-input",
             }
         ),
-        error_messages={"required": gettext_lazy("请输入 6 位数字动态码。")},
+        error_messages={
+            "required": gettext_lazy("请输入 6 位数字动态码。"),
+            "max_length": gettext_lazy("请输入 6 位数字动态码。"),
+        },
     )
 
     def clean_token(self) -> str:

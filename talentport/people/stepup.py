@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, cast
+from typing import Any, cast, overload
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -44,7 +44,7 @@ from talentport.common.services import audit_event_record
 from talentport.people.otp import otp_check, otp_confirmed_device, otp_throttled
 
 SESSION_KEY = "talentport_step_up_at"
-PASSWORD_FIELD = "stepup_password"
+PASSWORD_FIELD = "stepup_password"  # noqa: S105 - a form field name, not a password
 CODE_FIELD = "stepup_code"
 CARRY_EXCLUDED = {"csrfmiddlewaretoken", PASSWORD_FIELD, CODE_FIELD}
 
@@ -92,7 +92,7 @@ def step_up_confirm(request: HttpRequest, *, password: str = "", code: str = "")
     to show next to the field.  Wrong passwords count towards the sign-in lockout
     (django-axes); wrong codes towards django-otp's throttle; both are audited.
     """
-    user = request.user
+    user: Any = request.user
     device = otp_confirmed_device(user=user)
     if device is not None:
         wait = otp_throttled(device)
@@ -105,9 +105,7 @@ def step_up_confirm(request: HttpRequest, *, password: str = "", code: str = "")
         if not otp_check(request=request, device=device, token=code, purpose="step_up"):
             return _("动态码不正确或已过期，请输入身份验证器上当前显示的 6 位数字。")
     else:
-        confirmed = authenticate(
-            request, username=user.get_username(), password=password
-        )
+        confirmed = authenticate(request, username=user.get_username(), password=password)
         if confirmed is None or confirmed.pk != user.pk:
             audit_event_record(
                 subject=user,
@@ -161,7 +159,19 @@ def render_confirm(
     )
 
 
-def step_up_required(view: View | None = None, *, methods: frozenset[str] | None = None) -> Any:
+@overload
+def step_up_required(view: View) -> View: ...
+
+
+@overload
+def step_up_required(
+    view: None = None, *, methods: frozenset[str] | None = None
+) -> Callable[[View], View]: ...
+
+
+def step_up_required(
+    view: View | None = None, *, methods: frozenset[str] | None = None
+) -> View | Callable[[View], View]:
     """Guard a view with a fresh confirmation; ``methods`` limits it to those HTTP methods.
 
     Usable bare (``@step_up_required``) or with arguments

@@ -44,7 +44,7 @@ def _ip_failure_limit() -> int:
     return int(getattr(settings, "AXES_IP_FAILURE_LIMIT", 20))
 
 
-class LoginAttemptHandler(AxesDatabaseHandler):
+class LoginAttemptHandler(AxesDatabaseHandler):  # type: ignore[misc]  # axes is untyped
     """Axes' database handler plus a lockout per IP address across usernames."""
 
     def ip_failures(self, request: HttpRequest) -> int:
@@ -58,7 +58,7 @@ class LoginAttemptHandler(AxesDatabaseHandler):
         return int(total or 0)
 
     def _ip_locked(self, request: HttpRequest) -> bool:
-        locked = bool(settings.AXES_LOCK_OUT_AT_FAILURE) and (
+        locked = bool(getattr(settings, "AXES_LOCK_OUT_AT_FAILURE", True)) and (
             self.ip_failures(request) >= _ip_failure_limit()
         )
         if locked:

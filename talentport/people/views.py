@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -106,7 +106,11 @@ class PasswordResetView(auth_views.PasswordResetView):
         verdict = throttle_checks(
             [
                 ("reset-ip", client_ip(request), settings.PASSWORD_RESET_RATE_PER_IP),
-                ("reset-email", request.POST.get("email", ""), settings.PASSWORD_RESET_RATE_PER_EMAIL),
+                (
+                    "reset-email",
+                    request.POST.get("email", ""),
+                    settings.PASSWORD_RESET_RATE_PER_EMAIL,
+                ),
             ]
         )
         if not verdict.allowed:

@@ -121,7 +121,11 @@ class PolicyListView(APIView):
         description="校验政策文件并运行其测试用例；不通过则拒绝（400，逐条说明原因），现行版本不变。"
         "须在近期重新确认身份（/accounts/confirm/），否则 403 `step_up_required`。",
         request=PublishSerializer,
-        responses={201: PolicySerializer, 400: ErrorResponseSerializer, 403: ErrorResponseSerializer},
+        responses={
+            201: PolicySerializer,
+            400: ErrorResponseSerializer,
+            403: ErrorResponseSerializer,
+        },
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:

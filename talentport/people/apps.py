@@ -10,6 +10,7 @@ class PeopleConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from talentport.people import checks  # noqa: F401 - registers the deploy checks
         from talentport.people.stepup import step_up_on_login
 
         user_logged_in.connect(step_up_on_login, dispatch_uid="talentport.step_up_on_login")

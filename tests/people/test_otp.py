@@ -354,3 +354,13 @@ def test_the_code_step_is_chinese_first_with_english_available(client):
     client.cookies["django_language"] = "en"
     english = client.get(reverse("people:otp_verify")).content.decode()
     assert "Verify and continue" in english and "6-digit code" in english
+
+
+def test_the_deploy_check_warns_when_production_drops_the_requirement(settings):
+    from talentport.people.checks import staff_sign_in_settings
+
+    settings.PRODUCTION = True
+    settings.STAFF_OTP_REQUIRED = False
+    assert [w.id for w in staff_sign_in_settings()] == ["talentport.people.W001"]
+    settings.STAFF_OTP_REQUIRED = True
+    assert staff_sign_in_settings() == []

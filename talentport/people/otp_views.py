@@ -32,9 +32,7 @@ class TokenForm(forms.Form):
     token = forms.CharField(
         label=gettext_lazy("6 位动态码"),
         max_length=12,
-        help_text=gettext_lazy(
-            "打开手机上的身份验证器应用，输入“TalentPort”一项当前显示的数字。"
-        ),
+        help_text=gettext_lazy("打开手机上的身份验证器应用，输入“TalentPort”一项当前显示的数字。"),
         widget=forms.TextInput(
             attrs={
                 "inputmode": "numeric",

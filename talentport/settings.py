@@ -83,7 +83,7 @@ CSRF_FAILURE_VIEW = "talentport.portal.views.csrf_failure"
 FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", SECRET_KEY)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "talentport.people.admin_config.StaffAdminConfig",  # django.contrib.admin with the OTP check
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "simple_history",
     "talentport.common",
     "talentport.people",
@@ -121,7 +123,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "talentport.people.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -192,12 +196,43 @@ LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# Lockout after repeated failures (django-axes).
+# The client's address: REMOTE_ADDR, or with N trusted reverse proxies in front, the N-th
+# X-Forwarded-For entry from the right (talentport/common/clientip.py).  Sign-in lockouts,
+# the account-page throttles and DRF's throttles all count by it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Lockout after repeated failures (django-axes): per username + IP address, and per IP
+# address across usernames (password spraying), both for AXES_COOLOFF_MINUTES.  django-ipware
+# is not installed; the address comes from AXES_CLIENT_IP_CALLABLE instead of the
+# AXES_IPWARE_* settings.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 20)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "talentport.people.throttles.LoginAttemptHandler"
+AXES_CLIENT_IP_CALLABLE = "talentport.common.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "talentport.people.throttles.lockout_response"
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
+AXES_COOLOFF_MESSAGE = _("登录失败次数过多，已暂时锁定，请稍后再试。")
+AXES_PERMALOCK_MESSAGE = _("登录失败次数过多，已锁定，请联系管理员。")
 AXES_RESET_ON_SUCCESS = True
+
+# Sign-up and password reset, per IP address and per e-mail given (cache-counted, 429 past it).
+SIGNUP_RATE_PER_IP = env_str("SIGNUP_RATE_PER_IP", "20/hour")
+SIGNUP_RATE_PER_EMAIL = env_str("SIGNUP_RATE_PER_EMAIL", "5/hour")
+PASSWORD_RESET_RATE_PER_IP = env_str("PASSWORD_RESET_RATE_PER_IP", "10/hour")
+PASSWORD_RESET_RATE_PER_EMAIL = env_str("PASSWORD_RESET_RATE_PER_EMAIL", "3/hour")
+
+# Back-office sign-in (people/otp.py, people/middleware.py, people/stepup.py): a TOTP code
+# after the password, required in production (a demo machine signs in with the password);
+# any back-office account that enrolled gives its code whatever this says.
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", PRODUCTION)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "TalentPort")
+# Idle expiry of a back-office session (people get SESSION_IDLE_MINUTES).
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 15)
+# A fresh password or code within this many minutes before revealing an ID number,
+# publishing a policy or deciding a payment.
+STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 5)
 
 # Idle sessions expire.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
@@ -270,6 +305,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "talentport.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": None,
     "UNAUTHENTICATED_USER": None,
+    # DRF's throttles take the client from X-Forwarded-For only behind trusted proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "TalentPort 留学人才港 API",

@@ -29,6 +29,7 @@ from talentport.common.exports import XLSX_CONTENT_TYPE
 from talentport.common.files import attachment_response
 from talentport.common.pii import log_pii_access, pii_reveal
 from talentport.people.decorators import staff_required
+from talentport.people.stepup import step_up_fresh, step_up_redirect
 
 #: Roles that need the full ID number (to hand a file over); others see it masked.
 REVEAL_ROLES = frozenset({"window_specialist", "administrator"})
@@ -167,6 +168,8 @@ def file_detail(request: HttpRequest, file_id: Any) -> HttpResponse:
     can_reveal = getattr(request.user, "role", "") in REVEAL_ROLES or request.user.is_superuser
     revealed: dict[str, str] = {}
     if can_reveal and request.GET.get("reveal") == "1":
+        if not step_up_fresh(request):
+            return step_up_redirect(request)
         purpose = "办理档案交接核对身份"
         revealed["id_card"] = pii_reveal(
             actor=request.user, subject=file, field="id_card", purpose=purpose

@@ -3,13 +3,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from talentport.common.services import audit_event_record
 from talentport.people.models import Role, StaffScope, User
+from talentport.people.otp import otp_devices_reset
 
 if TYPE_CHECKING:  # the generic forms of these classes exist only for the type checker
     _ChangeForm = UserChangeForm[User]
@@ -87,7 +92,16 @@ class UserAdmin(_UserAdmin):
 
     form = StaffUserChangeForm
     add_form = StaffUserCreationForm
-    list_display = ("username", "display_name", "role", "department", "is_active", "is_staff")
+    list_display = (
+        "username",
+        "display_name",
+        "role",
+        "department",
+        "is_active",
+        "is_staff",
+        "two_factor",
+    )
+    actions = ["reset_two_factor"]
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "display_name", "email")
     list_select_related = ("department",)
@@ -118,3 +132,35 @@ class UserAdmin(_UserAdmin):
             },
         ),
     )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(has_two_factor=Exists(confirmed))
+
+    @admin.display(description=_("两步验证"), boolean=True, ordering="has_two_factor")
+    def two_factor(self, obj: User) -> bool:
+        return bool(getattr(obj, "has_two_factor", False))
+
+    @admin.action(description=_("重置两步验证（下次登录须重新绑定手机）"), permissions=["change"])
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        reason = str(_("管理员在后台重置"))
+        reset = 0
+        for user in queryset:
+            if otp_devices_reset(user=user, actor=request.user, reason=reason):
+                reset += 1
+        self.message_user(
+            request,
+            ngettext(
+                "已重置 %(count)d 个账户的两步验证。",
+                "已重置 %(count)d 个账户的两步验证。",
+                reset,
+            )
+            % {"count": reset},
+            messages.SUCCESS,
+        )
+
+
+# Device secrets are never shown in the admin (an administrator could otherwise read any
+# colleague's second factor); a device is only reset, through the audited action above.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

@@ -22,6 +22,7 @@ from talentport.funds.services import GrantTransitionError, grant_decide
 from talentport.notify.selectors import message_list_for
 from talentport.people import permissions as access
 from talentport.people.models import TalentProfile, User
+from talentport.people.stepup import StepUpFresh
 from talentport.policies.engine import validate_profile
 from talentport.policies.errors import PolicyPublishError
 from talentport.policies.questions import QINGDAO_DISTRICTS
@@ -118,7 +119,7 @@ class PolicyListView(APIView):
 
     def get_permissions(self) -> list[Any]:
         if self.request.method == "POST":
-            return [permissions.IsAuthenticated(), MayPublish()]
+            return [permissions.IsAuthenticated(), MayPublish(), StepUpFresh()]
         return [permissions.AllowAny()]
 
     @extend_schema(
@@ -134,9 +135,14 @@ class PolicyListView(APIView):
     @extend_schema(
         operation_id="policies_publish",
         summary="发布政策新版本（工作人员）",
-        description="校验政策文件并运行其测试用例；不通过则拒绝（400，逐条说明原因），现行版本不变。",
+        description="校验政策文件并运行其测试用例；不通过则拒绝（400，逐条说明原因），现行版本不变。"
+        "须在近期重新确认身份（/accounts/confirm/），否则 403 `step_up_required`。",
         request=PublishSerializer,
-        responses={201: PolicySerializer, 400: ErrorResponseSerializer},
+        responses={
+            201: PolicySerializer,
+            400: ErrorResponseSerializer,
+            403: ErrorResponseSerializer,
+        },
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
@@ -320,12 +326,13 @@ class GrantListView(APIView):
 
 
 class GrantDecisionView(APIView):
-    permission_classes = [permissions.IsAuthenticated, MayDecideGrants]
+    permission_classes = [permissions.IsAuthenticated, MayDecideGrants, StepUpFresh]
     parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="grants_decide",
         summary="确认或不予发放（工作人员）",
+        description="须在近期重新确认身份（/accounts/confirm/），否则 403 `step_up_required`。",
         request=inline_serializer(
             "GrantDecision",
             {
@@ -335,6 +342,7 @@ class GrantDecisionView(APIView):
         ),
         responses={
             200: GrantSerializer,
+            403: ErrorResponseSerializer,
             404: ErrorResponseSerializer,
             409: ErrorResponseSerializer,
         },

@@ -17,6 +17,7 @@ from talentport.funds.services import grant_decide as grant_decide_service
 from talentport.people import permissions
 from talentport.people.decorators import staff_required
 from talentport.people.permissions import Perm
+from talentport.people.stepup import step_up_required
 from talentport.policies.errors import PolicyPublishError
 from talentport.policies.models import PolicyVersion
 from talentport.policies.selectors import (
@@ -50,6 +51,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@step_up_required(methods=frozenset({"POST"}))
 def policy_publish_view(request: HttpRequest) -> HttpResponse:
     permissions.require(request.user, Perm.POLICY_PUBLISH)
     policy_id = request.GET.get("policy", "")[:120]
@@ -106,6 +108,7 @@ def grant_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @staff_required
+@step_up_required
 def grant_decide_view(request: HttpRequest, grant_uuid: str) -> HttpResponse:
     grant = grant_get_for(user=request.user, uuid=grant_uuid)
     if grant is None:

@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"AccessKindEnum": "talentport.people.models.AccessKind"},
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from talentport.archives.models import ArchiveFile
 from talentport.common.models import AuditEvent
 from talentport.funds.models import Grant, GrantStatus
-from talentport.people.models import Role, TalentProfile, User
+from talentport.people.models import Role, StaffScope, TalentProfile, User
 from talentport.policies.models import PolicyVersion
 from talentport.policies.services import policies_sync
 from tests.archives.conftest import make_id
@@ -43,9 +43,11 @@ def synced() -> None:
 
 @pytest.fixture
 def staff() -> User:
-    return User.objects.create_user(
-        username="window1", password=PASSWORD, role=Role.WINDOW_SPECIALIST
-    )
+    """A Qingdao administrator: publishes Qingdao's policies, decides its grants, hands
+    files over."""
+    user = User.objects.create_user(username="admin1", password=PASSWORD, role=Role.ADMINISTRATOR)
+    StaffScope.objects.create(user=user, jurisdiction="qingdao")
+    return user
 
 
 def versions() -> int:
@@ -63,7 +65,9 @@ def confirm(client: Any, password: str = PASSWORD) -> Any:
 def grant() -> Grant:
     person = User.objects.create_user(username="person", password=PASSWORD)
     profile = TalentProfile.objects.create(user=person, data={})
-    return Grant.objects.create(profile=profile, policy_id=HOUSING, policy_version=1, title="t")
+    return Grant.objects.create(
+        profile=profile, policy_id=HOUSING, policy_version=1, title="t", jurisdiction="qingdao"
+    )
 
 
 @pytest.mark.usefixtures("synced")

@@ -65,6 +65,19 @@ def env_secret(name: str, default: str | None = None) -> str:
     return default
 
 
+def env_secret_list(name: str, default: list[str]) -> list[str]:
+    """Comma-separated ``NAME`` or the file named by ``NAME_FILE`` (one per line or
+    comma-separated); empty items are dropped."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        raw = Path(file_name).read_text(encoding="utf-8")
+    else:
+        raw = os.environ.get(name, "")
+        if not raw.strip():
+            return default
+    return [item.strip() for line in raw.splitlines() for item in line.split(",") if item.strip()]
+
+
 ENVIRONMENT = env_str("TALENTPORT_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
 
@@ -76,9 +89,33 @@ DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-# Key for personal data encrypted at rest (ID card, passport, phone); derived from
-# SECRET_KEY unless given.  A separate key for the keyed hash used to search them.
-FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", SECRET_KEY)
+# Personal data encrypted at rest (ID and passport numbers, phones, forms holding
+# them): keys of their own, never SECRET_KEY.  Required in production; development
+# and tests use fixed keys that ``check --deploy`` refuses.
+DEV_FIELD_ENCRYPTION_KEY = "talentport-development-only-field-encryption-key"
+DEV_FIELD_BLIND_INDEX_KEY = "talentport-development-only-blind-index-key"
+FIELD_ENCRYPTION_KEY = env_secret(
+    "FIELD_ENCRYPTION_KEY", None if PRODUCTION else DEV_FIELD_ENCRYPTION_KEY
+)
+# The keyed hash (blind index) that finds an encrypted value by exact match.
+FIELD_BLIND_INDEX_KEY = env_secret(
+    "FIELD_BLIND_INDEX_KEY", None if PRODUCTION else DEV_FIELD_BLIND_INDEX_KEY
+)
+# Rotation: previous keys still decrypt (and still find) until `talentport manage
+# pii_rotate` has rewritten every row under the current key.  Before these keys had
+# their own settings both were derived from SECRET_KEY; in development SECRET_KEY is
+# therefore an old key by default, so a development database written then stays
+# readable (pii_rotate moves it to the new key).  In production list the old secret
+# explicitly, rotate, then remove it.
+FIELD_ENCRYPTION_OLD_KEYS = env_secret_list(
+    "FIELD_ENCRYPTION_OLD_KEYS", [] if PRODUCTION else [SECRET_KEY]
+)
+FIELD_BLIND_INDEX_OLD_KEYS = env_secret_list(
+    "FIELD_BLIND_INDEX_OLD_KEYS", [] if PRODUCTION else [SECRET_KEY]
+)
+# Reverse proxies in front of the server that append to X-Forwarded-For (0: none):
+# the client IP of the PII access log (talentport.common.request_context.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -6,3 +6,6 @@ class CommonConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "talentport.common"
     verbose_name = _("公共")
+
+    def ready(self) -> None:
+        from talentport.common import checks  # noqa: F401  (registers the system checks)

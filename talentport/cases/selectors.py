@@ -73,6 +73,7 @@ from talentport.cases.models import (  # noqa: E402
     SubCaseStatus,
 )
 from talentport.catalog.models import Department  # noqa: E402
+from talentport.common.crypto import blind_index_filter  # noqa: E402
 from talentport.people.models import Role, TalentProfile, User  # noqa: E402
 
 STAFF_ALL = (Role.WINDOW_SPECIALIST, Role.ADMINISTRATOR)
@@ -515,8 +516,9 @@ def person_search(*, query: str, limit: int = 20) -> list[User]:
     if not q:
         return []
     people = User.objects.filter(role__in=PERSON_ROLES, is_active=True)
+    # the form is encrypted: the phone is found through its blind index
     by_phone = (
-        Application.objects.filter(form_data__phone=q)
+        Application.objects.filter(blind_index_filter(Application, "phone_index", q))
         .values_list("applicant_id", flat=True)
         .distinct()
     )

@@ -146,6 +146,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "talentport.common.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -154,6 +155,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "talentport.common.urlguard.PersonalDataInQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -298,12 +300,31 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# One console handler on the root logger, every other logger propagating to it; its
+# filter masks ID numbers, phones and passport numbers in messages, arguments and
+# tracebacks.  A 500 is logged by django.request with its traceback (Django's own
+# defaults print it only with DEBUG and mail it only with ADMINS).  Add a handler
+# here only with the "mask_personal_data" filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_data": {"()": "talentport.common.logmask.MaskPersonalData"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_personal_data"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "talentport": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-        "talentport.pii": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "talentport": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+        "talentport.pii": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }

@@ -168,6 +168,17 @@ class ArchiveFileQuerySerializer(ArchivePageQuerySerializer):
         return value
 
 
+class ArchiveFileSearchSerializer(ArchiveFileQuerySerializer):
+    """The body of ``POST /api/v1/archives/files/search/`` (an ID number never goes in a URL)."""
+
+
+class ArchiveFileSearchPageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField(help_text="符合条件的总数")
+    page = serializers.IntegerField(help_text="本页页码")
+    page_size = serializers.IntegerField(help_text="每页条数")
+    results = ArchiveFileSerializer(many=True)
+
+
 class ArchiveFilePageSerializer(serializers.Serializer[Any]):
     count = serializers.IntegerField(help_text="符合条件的总数")
     next = serializers.URLField(allow_null=True, help_text="下一页地址，最后一页为 null")

@@ -57,15 +57,16 @@ def test_window_finds_person_by_username_email_or_phone_only(
     file_after(bundles["weihai-study-abroad"], person)
     window = client_for(staff["window"])
     url = reverse("cases:assist")
-    # when / then: username, e-mail and phone find her; a fragment finds nobody
+    # when / then: username, e-mail and phone find her (a POST: never in a URL); a
+    # fragment finds nobody
     for query in ("alice", "ALICE@example.org", FORM["phone"]):
-        page = window.get(url, {"q": query}).content.decode()
+        page = window.post(url, {"q": query}).content.decode()
         assert "李爱丽" in page and "王博" not in page, query
-    assert "李爱丽" not in window.get(url, {"q": "138"}).content.decode()
+    assert "李爱丽" not in window.post(url, {"q": "138"}).content.decode()
     # staff accounts are never "people" to file for
-    assert "没有找到办事人" in window.get(url, {"q": "window1"}).content.decode()
+    assert "没有找到办事人" in window.post(url, {"q": "window1"}).content.decode()
     # a person or a department specialist cannot use the page
-    assert client_for(person).get(url, {"q": "bob"}).status_code == 404
+    assert client_for(person).post(url, {"q": "bob"}).status_code == 404
     assert client_for(staff["hrss"]).get(url).status_code == 404
 
 

@@ -155,7 +155,10 @@ class ArchivePageQuerySerializer(PageQuerySerializer):
 
 class ArchiveFileQuerySerializer(ArchivePageQuerySerializer):
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=80, help_text="姓名或完整身份证号"
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text="姓名（按身份证号查找请用 POST /api/v1/archives/files/search/）",
     )
     school = serializers.CharField(required=False, allow_blank=True, max_length=120)
     status = serializers.CharField(
@@ -170,6 +173,10 @@ class ArchiveFileQuerySerializer(ArchivePageQuerySerializer):
 
 class ArchiveFileSearchSerializer(ArchiveFileQuerySerializer):
     """The body of ``POST /api/v1/archives/files/search/`` (an ID number never goes in a URL)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text="姓名或完整身份证号"
+    )
 
 
 class ArchiveFileSearchPageSerializer(serializers.Serializer[Any]):

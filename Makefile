@@ -50,6 +50,8 @@ checks: install messages
 	$(PY) manage.py makemigrations --check --dry-run
 	TALENTPORT_ENV=production SECRET_KEY=ci-check-deploy-$$(date +%s)-not-a-real-secret-0123456789abcdefghij \
 	  TALENTPORT_DATA_DIR=/var/lib/talentport \
+	  FIELD_ENCRYPTION_KEY=ci-field-encryption-$$(date +%s)-not-a-real-secret-0123456789 \
+	  FIELD_BLIND_INDEX_KEY=ci-blind-index-$$(date +%s)-not-a-real-secret-0123456789abcdef \
 	  ALLOWED_HOSTS=talentport.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 # The schema describes the API, not the database: integer ranges differ between

@@ -64,6 +64,9 @@ def _serve(argv: list[str]) -> int:
         workers,
         "--access-logfile",
         "-",
+        # ID numbers and phones in query strings and tracebacks are masked
+        "--logger-class",
+        "talentport.common.gunicorn_logging.MaskingLogger",
         *argv,
         "talentport.wsgi:application",
     ]

@@ -66,6 +66,19 @@ def env_secret(name: str, default: str | None = None) -> str:
     return default
 
 
+def env_secret_list(name: str, default: list[str]) -> list[str]:
+    """Comma-separated ``NAME`` or the file named by ``NAME_FILE`` (one per line or
+    comma-separated); empty items are dropped."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        raw = Path(file_name).read_text(encoding="utf-8")
+    else:
+        raw = os.environ.get(name, "")
+        if not raw.strip():
+            return default
+    return [item.strip() for line in raw.splitlines() for item in line.split(",") if item.strip()]
+
+
 ENVIRONMENT = env_str("TALENTPORT_ENV", "development")
 PRODUCTION = ENVIRONMENT == "production"
 
@@ -78,9 +91,33 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CSRF_FAILURE_VIEW = "talentport.portal.views.csrf_failure"
 
-# Key for personal data encrypted at rest (ID card, passport, phone); derived from
-# SECRET_KEY unless given.  A separate key for the keyed hash used to search them.
-FIELD_ENCRYPTION_KEY = env_secret("FIELD_ENCRYPTION_KEY", SECRET_KEY)
+# Personal data encrypted at rest (ID and passport numbers, phones, forms holding
+# them): keys of their own, never SECRET_KEY.  Required in production; development
+# and tests use fixed keys that ``check --deploy`` refuses.
+DEV_FIELD_ENCRYPTION_KEY = "talentport-development-only-field-encryption-key"
+DEV_FIELD_BLIND_INDEX_KEY = "talentport-development-only-blind-index-key"
+FIELD_ENCRYPTION_KEY = env_secret(
+    "FIELD_ENCRYPTION_KEY", None if PRODUCTION else DEV_FIELD_ENCRYPTION_KEY
+)
+# The keyed hash (blind index) that finds an encrypted value by exact match.
+FIELD_BLIND_INDEX_KEY = env_secret(
+    "FIELD_BLIND_INDEX_KEY", None if PRODUCTION else DEV_FIELD_BLIND_INDEX_KEY
+)
+# Rotation: previous keys still decrypt (and still find) until `talentport manage
+# pii_rotate` has rewritten every row under the current key.  Before these keys had
+# their own settings both were derived from SECRET_KEY; in development SECRET_KEY is
+# therefore an old key by default, so a development database written then stays
+# readable (pii_rotate moves it to the new key).  In production list the old secret
+# explicitly, rotate, then remove it.
+FIELD_ENCRYPTION_OLD_KEYS = env_secret_list(
+    "FIELD_ENCRYPTION_OLD_KEYS", [] if PRODUCTION else [SECRET_KEY]
+)
+FIELD_BLIND_INDEX_OLD_KEYS = env_secret_list(
+    "FIELD_BLIND_INDEX_OLD_KEYS", [] if PRODUCTION else [SECRET_KEY]
+)
+# Reverse proxies in front of the server that append to X-Forwarded-For (0: none):
+# the client IP of the PII access log (talentport.common.request_context.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "talentport.people.admin_config.StaffAdminConfig",  # django.contrib.admin with the OTP check
@@ -114,6 +151,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "talentport.common.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "talentport.common.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -126,6 +164,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "talentport.people.middleware.StaffSessionMiddleware",
+    "talentport.common.urlguard.PersonalDataInQueryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -383,12 +422,31 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
+# One console handler on the root logger, every other logger propagating to it; its
+# filter masks ID numbers, phones and passport numbers in messages, arguments and
+# tracebacks.  A 500 is logged by django.request with its traceback (Django's own
+# defaults print it only with DEBUG and mail it only with ADMINS).  Add a handler
+# here only with the "mask_personal_data" filter.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_personal_data": {"()": "talentport.common.logmask.MaskPersonalData"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["mask_personal_data"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
-        "talentport": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-        "talentport.pii": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"handlers": [], "level": "ERROR", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "talentport": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
+        "talentport.pii": {"handlers": [], "level": "WARNING", "propagate": True},
     },
 }

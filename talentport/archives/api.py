@@ -22,7 +22,7 @@ from talentport.archives import serializers as s
 from talentport.archives.errors import ArchiveError, ArchiveErrorCode
 from talentport.archives.models import ArchiveFile, GuardianLink, ImportSource
 from talentport.archives.rules import PARTY_GUIDANCE, TransferInput
-from talentport.common.pii import log_pii_access
+from talentport.common.pii import log_pii_access, log_pii_access_many
 
 TAGS = ["archives"]
 ERRORS = {
@@ -102,7 +102,8 @@ class FileListView(StaffView):
     @extend_schema(
         operation_id="archives_files_list",
         summary="档案列表（工作人员）",
-        description="按姓名、完整身份证号（经盲索引精确匹配）、学校、状态查找档案；身份证号脱敏。"
+        description="按姓名、学校、状态查找档案；身份证号脱敏。按身份证号查找请用 "
+        "`POST /api/v1/archives/files/search/`：网址中含身份证号、手机号的请求一律答 400。"
         + PAGE_HELP,
         parameters=[s.ArchiveFileQuerySerializer],
         responses={200: s.ArchiveFilePageSerializer, **ERRORS},
@@ -116,6 +117,47 @@ class FileListView(StaffView):
             q=data.get("q", ""), school=data.get("school", ""), status=data.get("status", "")
         ).select_related("batch")
         return _page_response(request, files, s.ArchiveFileSerializer, data)
+
+
+class FileSearchView(StaffView):
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="archives_files_search",
+        summary="按身份证号或姓名查找档案（工作人员）",
+        description="查询条件放在请求体中（身份证号不得出现在网址里）：`q` 为姓名或完整身份证号"
+        "（经盲索引精确匹配），另可按学校、状态筛选；`page`、`page_size` 同列表接口。"
+        "按身份证号查到的每份档案都记入个人信息查看记录。身份证号脱敏显示。",
+        request=s.ArchiveFileSearchSerializer,
+        responses={200: s.ArchiveFileSearchPageSerializer, **ERRORS},
+        tags=TAGS,
+    )
+    def post(self, request: Request) -> Response:
+        body = s.ArchiveFileSearchSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        q = data.get("q", "")
+        files = selectors.archive_file_search(
+            q=q, school=data.get("school", ""), status=data.get("status", "")
+        ).select_related("batch")
+        number, size = data["page"], data["page_size"]
+        page: Page[Any] = page_of(count=files.count(), items=[], number=number, size=size)
+        items = list(files[(number - 1) * size : number * size])
+        if selectors.is_id_card_query(q):
+            log_pii_access_many(
+                actor=request.user,
+                subjects=items,
+                field="id_card",
+                purpose="接口按身份证号查找档案",
+            )
+        return Response(
+            {
+                "count": page.count,
+                "page": number,
+                "page_size": size,
+                "results": s.ArchiveFileSerializer(items, many=True).data,
+            }
+        )
 
 
 class FileDetailView(StaffView):

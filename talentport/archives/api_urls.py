@@ -4,6 +4,7 @@ from talentport.archives import api
 
 urlpatterns = [
     path("archives/files/", api.FileListView.as_view(), name="archives-files"),
+    path("archives/files/search/", api.FileSearchView.as_view(), name="archives-files-search"),
     path("archives/files/<str:id>/", api.FileDetailView.as_view(), name="archives-file"),
     path(
         "archives/files/<str:id>/transitions/",

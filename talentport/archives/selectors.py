@@ -63,6 +63,15 @@ def archive_file_get(*, uuid: Any) -> ArchiveFile | None:
     return ArchiveFile.objects.select_related("batch", "student").filter(uuid=public_id).first()
 
 
+def is_id_card_query(q: str) -> bool:
+    """Whether a search text is a (valid) ID number, i.e. searched through the index."""
+    try:
+        validate_id_card((q or "").strip())
+    except IdentityFormatError:
+        return False
+    return True
+
+
 def archive_file_search(
     *, q: str = "", school: str = "", status: str = "", batch: ArchiveBatch | None = None
 ) -> QuerySet[ArchiveFile]:

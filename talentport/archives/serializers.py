@@ -165,7 +165,10 @@ class ArchivePageQuerySerializer(PageQuerySerializer):
 
 class ArchiveFileQuerySerializer(ArchivePageQuerySerializer):
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=80, help_text="姓名或完整身份证号"
+        required=False,
+        allow_blank=True,
+        max_length=80,
+        help_text="姓名（按身份证号查找请用 POST /api/v1/archives/files/search/）",
     )
     school = serializers.CharField(required=False, allow_blank=True, max_length=120)
     status = serializers.CharField(
@@ -176,6 +179,21 @@ class ArchiveFileQuerySerializer(ArchivePageQuerySerializer):
         if value and value not in ArchiveStatus.values:
             raise serializers.ValidationError("未知的档案状态")
         return value
+
+
+class ArchiveFileSearchSerializer(ArchiveFileQuerySerializer):
+    """The body of ``POST /api/v1/archives/files/search/`` (an ID number never goes in a URL)."""
+
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=80, help_text="姓名或完整身份证号"
+    )
+
+
+class ArchiveFileSearchPageSerializer(serializers.Serializer[Any]):
+    count = serializers.IntegerField(help_text="符合条件的总数")
+    page = serializers.IntegerField(help_text="本页页码")
+    page_size = serializers.IntegerField(help_text="每页条数")
+    results = ArchiveFileSerializer(many=True)
 
 
 class ArchiveFilePageSerializer(serializers.Serializer[Any]):

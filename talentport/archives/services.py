@@ -31,7 +31,8 @@ from talentport.archives.models import (
 from talentport.archives.rules import TransferInput, TransferInputError, transfer_destination
 from talentport.common.crypto import blind_index_filter
 from talentport.common.idcard import IdentityFormatError, mask_id_card, mask_phone, validate_id_card
-from talentport.common.services import audit_event_record
+from talentport.common.logmask import mask_personal_data
+from talentport.common.services import audit_event_record, masked
 from talentport.notify.services import message_send
 
 DUPLICATE_ON_RECORD = "该身份证号已有档案记录（一人一档），不能重复接收"
@@ -208,6 +209,7 @@ def _record(
     data: dict[str, Any] | None = None,
 ) -> ArchiveEvent:
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    note = mask_personal_data(note)  # the journal never holds a clear ID or phone number
     event = ArchiveEvent.objects.create(
         file=file,
         actor=actor_obj,
@@ -215,7 +217,7 @@ def _record(
         from_state=from_state,
         to_state=to_state,
         note=note,
-        data=data or {},
+        data=masked(data or {}),
     )
     audit_event_record(
         subject=file,

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from talentport.archives import selectors, services
 from talentport.archives.errors import ArchiveError
@@ -27,7 +27,8 @@ from talentport.archives.models import TRANSITIONS, ArchiveFile, ArchiveStatus, 
 from talentport.archives.rules import PARTY_GUIDANCE
 from talentport.common.exports import XLSX_CONTENT_TYPE
 from talentport.common.files import attachment_response
-from talentport.common.pii import log_pii_access, pii_reveal
+from talentport.common.pii import log_pii_access, log_pii_access_many, pii_reveal
+from talentport.common.search_stash import search_recall, search_stash
 from talentport.people.decorators import staff_required
 from talentport.people.stepup import step_up_fresh, step_up_redirect
 
@@ -136,14 +137,36 @@ def overdue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+FILE_SEARCH = "archives.file_list"
+FILE_SEARCH_FIELDS = ("q", "status", "school")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
 @staff_required
 def file_list(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", "")
-    school = request.GET.get("school", "").strip()
+    """Find files by name or full ID number.  The form POSTs (an ID number never
+    travels in a URL) and the results page carries only a token (``?s=``); a search
+    by ID number is in the PII access log for every file it found."""
+    if request.method == "POST":
+        posted = {k: request.POST.get(k, "").strip() for k in FILE_SEARCH_FIELDS}
+        token = search_stash(request, scope=FILE_SEARCH, criteria=posted)
+        return redirect(reverse("archives:file_list") + "?" + urlencode({"s": token}))
+    token = request.GET.get("s", "")
+    criteria = search_recall(request, scope=FILE_SEARCH, token=token) if token else None
+    if criteria is None:  # links with plain parameters (never an ID number: see urlguard)
+        token = ""
+        criteria = {k: request.GET.get(k, "").strip() for k in FILE_SEARCH_FIELDS}
+    q, status, school = (str(criteria.get(k, "")) for k in FILE_SEARCH_FIELDS)
     files = selectors.archive_file_search(q=q, status=status, school=school)
     page = Paginator(files, 50).get_page(request.GET.get("page"))
+    if selectors.is_id_card_query(q):
+        log_pii_access_many(
+            actor=request.user,
+            subjects=list(page.object_list),
+            field="id_card",
+            purpose="按身份证号查找档案",
+        )
+    query = {"s": token} if token else {"q": q, "status": status, "school": school}
     return render(
         request,
         "archives/file_list.html",
@@ -153,7 +176,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
             "status": status,
             "school": school,
             "states": ArchiveStatus.choices,
-            "query": urlencode({"q": q, "status": status, "school": school}) + "&",
+            "query": urlencode(query) + "&",
         },
     )
 

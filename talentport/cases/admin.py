@@ -95,6 +95,8 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_display = ["number", "bundle", "applicant", "status", "submitted_at"]
     list_filter = ["status", "bundle"]
     search_fields = ["number"]
+    # the form (ID number, phone...) stays out of the admin: the pages log every read
+    exclude = ["form_data", "phone_index"]
 
 
 @admin.register(SubCase)

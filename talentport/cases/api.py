@@ -31,6 +31,7 @@ from talentport.cases.models import (
     SubCase,
 )
 from talentport.common import files
+from talentport.common.pii import log_pii_access_many
 from talentport.people import permissions
 from talentport.people.models import User
 
@@ -92,6 +93,14 @@ class CaseAPIView(APIView):
         return found
 
 
+def _form_read(user: User, applications: Any, purpose: str) -> None:
+    """The answer carries ``form_data`` (ID number, phone): log every application of
+    someone else (the person reading their own needs no record)."""
+    others = [a for a in applications if a.applicant_id != user.pk]
+    if others:
+        log_pii_access_many(actor=user, subjects=others, field="form_data", purpose=purpose)
+
+
 def _bundle(raw: Any) -> Bundle:
     bundle = selectors.bundle_get(uuid=_uuid(raw))
     if bundle is None or not bundle.active:
@@ -150,7 +159,8 @@ class ApplicationListView(CaseAPIView):
         tags=TAGS, summary="我能看到的申请", responses={200: s.ApplicationSerializer(many=True)}
     )
     def get(self, request: Request) -> Response:
-        qs = selectors.application_visible_to(user=self.me).prefetch_related("subcases")[:200]
+        qs = list(selectors.application_visible_to(user=self.me).prefetch_related("subcases")[:200])
+        _form_read(self.me, qs, "接口查看申请列表")
         return Response(s.ApplicationSerializer(qs, many=True).data)
 
     @extend_schema(
@@ -185,13 +195,16 @@ class ApplicationListView(CaseAPIView):
         if data["submit"]:
             application = services.application_submit(application=application, actor=self.me)
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        _form_read(self.me, [application], "接口代为申请")
         return Response(s.ApplicationSerializer(application).data, status=code)
 
 
 class ApplicationDetailView(CaseAPIView):
     @extend_schema(tags=TAGS, summary="申请详情", responses={200: s.ApplicationSerializer, **ERR})
     def get(self, request: Request, id: str) -> Response:
-        return Response(s.ApplicationSerializer(self.application(id)).data)
+        application = self.application(id)
+        _form_read(self.me, [application], "接口查看申请详情")
+        return Response(s.ApplicationSerializer(application).data)
 
     @extend_schema(
         tags=TAGS,
@@ -210,6 +223,7 @@ class ApplicationDetailView(CaseAPIView):
             form_data=body.validated_data.get("form_data"),
             expected_version=body.validated_data.get("version"),
         )
+        _form_read(self.me, [application], "接口代为保存草稿")
         return Response(s.ApplicationSerializer(application).data)
 
 
@@ -224,6 +238,7 @@ class ApplicationSubmitView(CaseAPIView):
         application = services.application_submit(
             application=self.acting_application(id), actor=self.me
         )
+        _form_read(self.me, [application], "接口代为提交申请")
         return Response(s.ApplicationSerializer(application).data)
 
 

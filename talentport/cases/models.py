@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from talentport.common.crypto import BlindIndexField, EncryptedJSONField
+from talentport.common.idcard import normalize_phone
 from talentport.common.models import BaseModel
 
 # --------------------------------------------------------------------------- #
@@ -251,7 +253,7 @@ class DegreeConfirmation(BaseModel):
         on_delete=models.PROTECT,
         related_name="degree_confirmation",
     )
-    data = models.JSONField(_("学历学位信息"), default=dict)
+    data = EncryptedJSONField(_("学历学位信息"), default=dict)
     confirmed_at = models.DateTimeField(_("确认时间"))
     confirmed_by = models.ForeignKey(
         "people.User",
@@ -304,7 +306,15 @@ class Application(BaseModel):
     stage = models.CharField(_("阶段"), max_length=10, choices=BundleStage.choices)
     snapshot = models.JSONField(_("申请时的事项"), default=dict)
     selected_items = models.JSONField(_("所选事项"), default=list)
-    form_data = models.JSONField(_("表单数据"), default=dict, blank=True)
+    # The 一件事 form holds the ID number, phone, passport, address...: encrypted as a
+    # whole; the phone, which window specialists search by, through a blind index.
+    form_data = EncryptedJSONField(_("表单数据"), default=dict, blank=True)
+    phone_index = BlindIndexField(
+        _("表单手机号索引"),
+        source="form_phone",
+        normalizer=normalize_phone,
+        scope="cases.application.form_data.phone",
+    )
     status = models.CharField(
         _("状态"), max_length=16, choices=ApplicationStatus.choices, default=ApplicationStatus.DRAFT
     )
@@ -325,6 +335,11 @@ class Application(BaseModel):
 
     def __str__(self) -> str:
         return self.number or str(self.uuid)
+
+    @property
+    def form_phone(self) -> str:
+        """The phone of the form (indexed by ``phone_index``)."""
+        return str((self.form_data or {}).get("phone") or "").strip()
 
 
 class ApplicationMaterial(models.Model):

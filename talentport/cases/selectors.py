@@ -72,6 +72,7 @@ from talentport.cases.models import (  # noqa: E402
     SubCaseStatus,
 )
 from talentport.catalog.models import Department  # noqa: E402
+from talentport.common.crypto import blind_index_filter  # noqa: E402
 from talentport.people import permissions  # noqa: E402
 from talentport.people.models import AccessGrant, AccessKind, Role, TalentProfile, User  # noqa: E402
 from talentport.people.permissions import Perm  # noqa: E402
@@ -564,7 +565,8 @@ PERSON_ROLES = (Role.APPLICANT, Role.GUARDIAN)
 
 def assisted_people(*, user: User, query: str = "", limit: int = 50) -> list[User]:
     """The people who authorised this window specialist to help them (帮办代办), found by
-    username, name or e-mail; nobody else can be looked up."""
+    username, name, e-mail or the phone of an earlier application; nobody else can be
+    looked up."""
     if not permissions.has_perm(user, Perm.ASSIST):
         return []
     people = User.objects.filter(
@@ -576,9 +578,17 @@ def assisted_people(*, user: User, query: str = "", limit: int = 50) -> list[Use
     )
     q = query.strip()
     if q:
-        people = people.filter(
-            Q(username__iexact=q) | Q(email__iexact=q) | Q(display_name__icontains=q)
-        )
+        match = Q(username__iexact=q) | Q(email__iexact=q) | Q(display_name__icontains=q)
+        try:
+            # the form is encrypted: the phone is found through its blind index
+            by_phone = Application.objects.filter(
+                blind_index_filter(Application, "phone_index", q)
+            ).values("applicant_id")
+        except ValueError:
+            by_phone = None
+        if by_phone is not None:
+            match |= Q(pk__in=by_phone)
+        people = people.filter(match)
     return list(people.order_by("username")[:limit])
 
 

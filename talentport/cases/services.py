@@ -143,7 +143,7 @@ def _notify(application: Application, *, title: str, body: str, key: str) -> Non
             link=_link(application),
             dedupe_key=f"case:{key}:{person.pk}",
         )
-    phone = str(application.form_data.get("phone") or "").strip()
+    phone = application.form_phone
     if phone:
         get_sms_backend().send(phone=phone, text=f"【留学人才港】{title}")
 
@@ -424,7 +424,8 @@ def degree_confirm(*, owner: User, actor: User, data: Mapping[str, Any]) -> Degr
         action="degree_confirm",
         actor=actor,
         on_behalf_of=_acting_for(actor, owner),
-        data=dict(data),
+        # which fields, not their values: the data itself stays encrypted in the record
+        data={"fields": sorted(str(k) for k in data)},
     )
     return record
 
@@ -642,7 +643,9 @@ def application_update(
                     changed.append(key)
             current.form_data = merged
         current.version += 1
-        current.save(update_fields=["selected_items", "form_data", "version", "updated_at"])
+        current.save(
+            update_fields=["selected_items", "form_data", "phone_index", "version", "updated_at"]
+        )
         audit_event_record(
             subject=current,
             action="draft_save",

@@ -25,6 +25,7 @@ from talentport.cases.models import (
     SubCase,
 )
 from talentport.common import files
+from talentport.common.pii import log_pii_access, log_pii_access_many
 from talentport.people import permissions
 from talentport.people import selectors as people_selectors
 from talentport.people.models import Role, User
@@ -229,9 +230,13 @@ def application_detail(request: HttpRequest, id: str) -> HttpResponse:
                 return render(request, "cases/application.html", context, status=400)
             _fail(request, e)
         return redirect("cases:application", id=application.uuid)
-    return render(
-        request, "cases/application.html", _application_context(user, application, may_act)
-    )
+    context = _application_context(user, application, may_act)
+    if context["fields"] and user.pk != application.applicant_id:
+        # a helper, an employer or a guardian sees the person's form (ID number, phone)
+        log_pii_access(
+            actor=user, subject=application, field="form_data", purpose="查看一件事申请表单"
+        )
+    return render(request, "cases/application.html", context)
 
 
 def _draft_fields(application: Application, posted: dict[str, str] | None) -> list[dict[str, Any]]:
@@ -357,7 +362,11 @@ def subcase_detail(request: HttpRequest, id: str) -> HttpResponse:
             if e.status == 409:
                 return render(request, "cases/subcase.html", _subcase_context(sc), status=409)
         return redirect("cases:subcase", id=sc.uuid)
-    return render(request, "cases/subcase.html", _subcase_context(sc))
+    context = _subcase_context(sc)
+    log_pii_access(
+        actor=user, subject=sc.application, field="form_data", purpose="部门办理查看申请表单"
+    )
+    return render(request, "cases/subcase.html", context)
 
 
 def _subcase_context(sc: SubCase) -> dict[str, Any]:
@@ -578,17 +587,22 @@ def _window(request: HttpRequest) -> User:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def assist(request: HttpRequest) -> HttpResponse:
+    """The people who authorised this specialist, and a search among them by username,
+    name, e-mail or phone: a POST, so the phone is never in a URL or an access log; who
+    was found by which search is in the PII access log."""
     user = _window(request)
-    query = request.GET.get("q", "").strip()[:80]
+    query = request.POST.get("q", "").strip()[:80] if request.method == "POST" else ""
+    people = selectors.assisted_people(user=user, query=query)
+    if query and people:
+        log_pii_access_many(
+            actor=user, subjects=people, field="contact", purpose="帮办代办查找办事人"
+        )
     return render(
         request,
         "cases/assist.html",
-        {
-            "query": query,
-            "people": selectors.assisted_people(user=user, query=query),
-            "my_code": user.username,
-        },
+        {"query": query, "people": people, "my_code": user.username},
     )
 
 

@@ -2,17 +2,24 @@
 
 - Encryption: Fernet (AES-128-CBC + HMAC-SHA256, random IV, so the same value
   encrypts differently every time) with a key derived by HKDF-SHA256 from
-  ``settings.FIELD_ENCRYPTION_KEY``.  Key rotation: put the previous secrets in
-  ``settings.FIELD_ENCRYPTION_OLD_KEYS`` (a list); everything still decrypts, new
-  writes use the current key, and :func:`rotate` re-encrypts a token.
+  ``settings.FIELD_ENCRYPTION_KEY`` (a secret of its own, never ``SECRET_KEY``:
+  see settings and ``talentport.common.checks``).  Key rotation: put the previous
+  secrets in ``settings.FIELD_ENCRYPTION_OLD_KEYS`` (a list); everything still
+  decrypts, new writes use the current key, :func:`rotate` re-encrypts a token and
+  ``manage.py pii_rotate`` re-encrypts every column.
 - Search: :func:`blind_index` is an HMAC-SHA256 of the normalised value under a
-  second key derived from the same secret (or from ``FIELD_BLIND_INDEX_KEY`` when
-  set, so that the encryption key can rotate without re-indexing).  Store it next to
-  the ciphertext (:class:`BlindIndexField`) and look the value up with
-  :func:`blind_index_filter`.
+  second key derived from ``FIELD_BLIND_INDEX_KEY`` (so that the encryption key can
+  rotate without re-indexing; previous index secrets in
+  ``FIELD_BLIND_INDEX_OLD_KEYS`` keep old indexes searchable until ``pii_rotate``
+  recomputes them).  Store it next to the ciphertext (:class:`BlindIndexField`) and
+  look the value up with :func:`blind_index_filter`.
 - :class:`EncryptedTextField` is a ``TextField`` that holds the Fernet token and
   gives back the plaintext; only ``isnull`` lookups work on it (a random IV makes
   ``=`` meaningless: search through the blind index).
+- :class:`EncryptedJSONField` is a ``JSONField`` whose whole value is one Fernet
+  token in a text column (the API and forms still see a dict or list); no key
+  lookups (``form_data__phone``): index the keys staff search by with a
+  :class:`BlindIndexField` whose ``source`` is a property of the model.
 
 Reading a decrypted value for a person should be logged: see
 ``talentport.common.pii.log_pii_access``.
@@ -23,6 +30,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -38,12 +46,16 @@ from django.db.models import Q
 __all__ = [
     "BlindIndexField",
     "DecryptionError",
+    "EncryptedJSONField",
     "EncryptedTextField",
     "blind_index",
     "blind_index_candidates",
     "blind_index_filter",
     "decrypt",
     "encrypt",
+    "encrypted_fields",
+    "is_current",
+    "is_token",
     "rotate",
 ]
 
@@ -64,12 +76,16 @@ def _derive(secret: str, info: bytes) -> bytes:
     )
 
 
+def _old(name: str, current: str) -> list[str]:
+    old = getattr(settings, name, []) or []
+    if isinstance(old, str):
+        raise ImproperlyConfigured(name + " 必须是列表，不能是字符串")
+    return [k for k in old if k and k != current]
+
+
 def _secrets() -> tuple[str, ...]:
     current = settings.FIELD_ENCRYPTION_KEY
-    old = getattr(settings, "FIELD_ENCRYPTION_OLD_KEYS", []) or []
-    if isinstance(old, str):
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_OLD_KEYS 必须是列表，不能是字符串")
-    return (current, *[k for k in old if k and k != current])
+    return (current, *_old("FIELD_ENCRYPTION_OLD_KEYS", current))
 
 
 @lru_cache(maxsize=8)
@@ -91,7 +107,7 @@ def _fernet() -> MultiFernet:
 def _index_secrets() -> tuple[str, ...]:
     dedicated = getattr(settings, "FIELD_BLIND_INDEX_KEY", "") or ""
     if dedicated:
-        return (dedicated,)
+        return (dedicated, *_old("FIELD_BLIND_INDEX_OLD_KEYS", dedicated))
     return _secrets()
 
 
@@ -114,6 +130,24 @@ def rotate(token: str) -> str:
         return _fernet().rotate(token.encode("ascii")).decode("ascii")
     except (InvalidToken, UnicodeError) as exc:
         raise DecryptionError("无法解密：数据已损坏或加密密钥不匹配") from exc
+
+
+def is_current(token: str) -> bool:
+    """True when ``token`` decrypts under the current key alone (no rotation needed)."""
+    try:
+        _multi_fernet((settings.FIELD_ENCRYPTION_KEY,)).decrypt(token.encode("ascii"))
+    except (InvalidToken, UnicodeError):
+        return False
+    return True
+
+
+def is_token(value: str) -> bool:
+    """True when ``value`` is a token that decrypts under the current or an old key."""
+    try:
+        decrypt(value)
+    except DecryptionError:
+        return False
+    return True
 
 
 def _hmac_hex(key: bytes, value: str, scope: str) -> str:
@@ -166,6 +200,55 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         if lookup_name != "isnull":
             return None  # Django raises FieldError: unsupported lookup
         return super().get_lookup(lookup_name)
+
+
+class EncryptedJSONField(models.JSONField):
+    """JSON encrypted at rest: the column is text holding one Fernet token of the
+    whole JSON document; Python (models, serializers, forms) sees the dict or list.
+
+    Use it for JSON that holds personal data (a form with an ID number and a phone).
+    ``None`` stays NULL.  Only ``isnull`` lookups are allowed: no key, contains or
+    equality lookups run on ciphertext; index what staff search by with a
+    :class:`BlindIndexField` (its ``source`` may be a property reading one key).
+    """
+
+    description = "Encrypted JSON"
+
+    def get_internal_type(self) -> str:
+        # A text column: no JSON type, no JSON_VALID check on SQLite, no jsonb adapter.
+        return "TextField"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None:
+            return None
+        return json.loads(decrypt(value), cls=self.decoder)
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if not prepared:
+            value = self.get_prep_value(value)
+        if value is None or hasattr(value, "as_sql"):
+            return value
+        return encrypt(json.dumps(value, cls=self.encoder, ensure_ascii=False))
+
+    def select_format(self, compiler: Any, sql: Any, params: Any) -> Any:
+        return models.Field.select_format(self, compiler, sql, params)
+
+    def get_transform(self, name: str) -> Any:
+        return None  # no key transforms over ciphertext: FieldError
+
+    def get_lookup(self, lookup_name: str) -> Any:
+        if lookup_name != "isnull":
+            return None  # Django raises FieldError: unsupported lookup
+        return super().get_lookup(lookup_name)
+
+
+def encrypted_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The encrypted concrete fields of ``model`` (text and JSON)."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, EncryptedTextField | EncryptedJSONField)
+    ]
 
 
 class BlindIndexField(models.CharField):  # type: ignore[type-arg]

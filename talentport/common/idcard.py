@@ -16,8 +16,10 @@ __all__ = [
     "IdentityFormatError",
     "id_card_birth_date",
     "id_card_check_digit",
+    "mask_email",
     "mask_id_card",
     "mask_phone",
+    "normalize_phone",
     "validate_cn_mobile",
     "validate_cn_phone",
     "validate_id_card",
@@ -175,3 +177,24 @@ def mask_phone(value: object) -> str:
         return normalised[:3] + "****" + normalised[-4:]
     area, number, *ext = normalised.split("-")
     return "-".join([area, "*" * (len(number) - 4) + number[-4:], *ext])
+
+
+def normalize_phone(value: object) -> str:
+    """The normalised phone number when ``value`` is one, else the value without spaces.
+
+    For blind indexes over phones nobody validated (a draft form, an old entry): equal
+    numbers written differently index the same, and anything else still indexes.
+    """
+    try:
+        return validate_cn_mobile(value)
+    except IdentityFormatError:
+        return _clean(value)
+
+
+def mask_email(value: object) -> str:
+    """``zhang.san@example.org`` → ``z***@example.org``."""
+    text = _clean(value)
+    local, at, domain = text.partition("@")
+    if not at:
+        return text[:1] + "***" if text else ""
+    return (local[:1] + "***" if local else "") + "@" + domain

@@ -141,6 +141,8 @@ class PiiAccessLog(AppendOnlyModel):
     subject_id = models.CharField(_("对象编号"), max_length=64)
     field = models.CharField(_("字段"), max_length=80)
     purpose = models.CharField(_("查看目的"), max_length=200)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    path = models.CharField(_("访问路径"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("个人信息查看记录")

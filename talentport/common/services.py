@@ -6,7 +6,20 @@ from typing import Any
 
 from django.db import models
 
+from talentport.common.logmask import mask_personal_data
 from talentport.common.models import AuditEvent
+
+
+def masked(value: Any) -> Any:
+    """``value`` (text, or JSON-like data) with ID, phone and passport numbers masked:
+    a journal is copied everywhere (auditor page, exports, backups) and kept forever."""
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [masked(v) for v in value]
+    return value
 
 
 def audit_event_record(
@@ -30,6 +43,6 @@ def audit_event_record(
         action=action,
         from_state=from_state,
         to_state=to_state,
-        reason=reason,
-        data=data or {},
+        reason=mask_personal_data(reason),
+        data=masked(data or {}),
     )

@@ -12,6 +12,9 @@ class TalentPoolEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ["degree", "abroad_status", "contact_consent", "major_field"]
     search_fields = ["full_name", "school", "major", "country"]
     raw_id_fields = ["profile", "referred_by"]
+    # contact details stay out of the admin (masked copies only): the pages log reads
+    exclude = ["phone", "phone_index", "email"]
+    readonly_fields = ["phone_masked", "email_masked"]
 
 
 @admin.register(models.EmployerOrg)
@@ -19,7 +22,8 @@ class EmployerOrgAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ["name", "org_type", "verification_status"]
     list_filter = ["org_type", "verification_status"]
     search_fields = ["name", "credit_code"]
-    readonly_fields = ["verification_status"]  # changed only through the review service
+    readonly_fields = ["verification_status", "contact_phone_masked"]
+    exclude = ["contact_phone"]  # the masked copy only
 
 
 @admin.register(models.Position)

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from talentport.api.errors import ApiError, error, not_found
 from talentport.api.serializers import ErrorResponseSerializer
+from talentport.common.pii import log_pii_access_many
 from talentport.jobs import selectors, services
 from talentport.jobs import serializers as s
 from talentport.jobs.errors import JobsError
@@ -234,6 +235,12 @@ class CandidateListApi(AuthenticatedView):
         if not org.is_verified:
             raise _forbidden("单位通过认证后才能查看匹配人才")
         matches = selectors.candidates_for_position(position=position, limit=limit)
+        log_pii_access_many(
+            actor=request.user,
+            subjects=[match.entry for match in matches],
+            field="contact",
+            purpose="接口：用人单位查看岗位匹配人才",
+        )
         return Response(s.JobsCandidateMatchSerializer(matches, many=True).data)
 
 
@@ -663,6 +670,13 @@ class EmployerVerificationApi(AuthenticatedView):
         org = _found(selectors.employer_org_get(uuid=id), "id", "用人单位不存在")
         data = _input(s.JobsEmployerVerificationInputSerializer, request)
         org = _service(lambda: services.employer_org_verify(org=org, actor=request.user, **data))
+        if org.contact_phone:
+            log_pii_access_many(
+                actor=request.user,
+                subjects=[org],
+                field="contact_phone",
+                purpose="接口审核用人单位",
+            )
         return Response(s.JobsEmployerOrgSerializer(org).data)
 
 

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from talentport.common.crypto import BlindIndexField, EncryptedTextField
+from talentport.common.idcard import normalize_phone
 from talentport.common.models import BaseModel
 
 
@@ -114,8 +116,13 @@ class TalentPoolEntry(BaseModel):
     salary_expectation = models.DecimalField(
         _("期望年薪（元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    phone = models.CharField(_("联系电话"), max_length=32, blank=True)
-    email = models.EmailField(_("联系邮箱"), blank=True)
+    # contact details encrypted at rest; masked copies for lists, a blind index to
+    # find a phone by exact match
+    phone = EncryptedTextField(_("联系电话"), blank=True, default="")
+    phone_masked = models.CharField(_("联系电话（脱敏）"), max_length=32, blank=True)
+    phone_index = BlindIndexField(_("联系电话索引"), source="phone", normalizer=normalize_phone)
+    email = EncryptedTextField(_("联系邮箱"), blank=True, default="")
+    email_masked = models.CharField(_("联系邮箱（脱敏）"), max_length=254, blank=True)
     contact_consent = models.BooleanField(
         _("同意向用人单位展示并联系"),
         default=False,
@@ -168,7 +175,8 @@ class EmployerOrg(BaseModel):
         _("所在区（市）"), max_length=16, choices=District.choices, blank=True
     )
     contact_name = models.CharField(_("联系人"), max_length=80, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=32, blank=True)
+    contact_phone = EncryptedTextField(_("联系电话"), blank=True, default="")
+    contact_phone_masked = models.CharField(_("联系电话（脱敏）"), max_length=32, blank=True)
     verification_status = models.CharField(
         _("认证状态"),
         max_length=16,

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from talentport.common.idcard import mask_email, mask_phone
 from talentport.common.services import audit_event_record
 from talentport.jobs import matching, selectors
 from talentport.jobs.errors import JobsError, JobsErrorCode
@@ -199,7 +200,9 @@ def pool_entry_register(
     entry.industries = sectors
     entry.salary_expectation = salary
     entry.phone = phone.strip()
+    entry.phone_masked = mask_phone(entry.phone) if entry.phone else ""
     entry.email = email.strip()
+    entry.email_masked = mask_email(entry.email) if entry.email else ""
     entry.contact_consent = bool(contact_consent)
     if ambassador is not None and entry.referred_by_id is None:
         entry.referred_by = ambassador
@@ -309,6 +312,10 @@ def referral_advance(
 ORG_FIELDS = ("name", "org_type", "credit_code", "district", "contact_name", "contact_phone")
 
 
+def _journal_value(field: str, value: str) -> str:
+    return mask_phone(value) if field == "contact_phone" and value else value
+
+
 @transaction.atomic
 def employer_org_save(
     *,
@@ -348,8 +355,10 @@ def employer_org_save(
     org.district = district
     org.contact_name = contact_name.strip()
     org.contact_phone = contact_phone.strip()
+    org.contact_phone_masked = mask_phone(org.contact_phone) if org.contact_phone else ""
     changes = {
-        field: [before[field], getattr(org, field)]
+        # the journal is no place for a clear phone number: masked old and new
+        field: [_journal_value(field, before[field]), _journal_value(field, getattr(org, field))]
         for field in ORG_FIELDS
         if before[field] != getattr(org, field)
     }

@@ -6,6 +6,7 @@ import tempfile
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,13 +16,15 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from openpyxl import Workbook
 
 from talentport.common.exports import XLSX_CONTENT_TYPE, xlsx_append
 from talentport.common.files import download_headers
-from talentport.common.pii import log_pii_access
+from talentport.common.pii import log_pii_access_many
+from talentport.common.search_stash import search_recall, search_stash
 from talentport.jobs import selectors, services
 from talentport.jobs.errors import JobsError
 from talentport.jobs.forms import (
@@ -407,13 +410,12 @@ def employer_candidates(request: HttpRequest, id: Any) -> HttpResponse:
     if not org.is_verified:
         raise PermissionDenied
     candidates = selectors.candidates_for_position(position=position, limit=50)
-    for match in candidates:
-        log_pii_access(
-            actor=request.user,
-            subject=match.entry,
-            field="contact",
-            purpose="用人单位查看岗位匹配人才：" + position.title,
-        )
+    log_pii_access_many(
+        actor=request.user,
+        subjects=[match.entry for match in candidates],
+        field="contact",
+        purpose="用人单位查看岗位匹配人才：" + position.title,
+    )
     applicants = position.applications.select_related("entry").filter(entry__contact_consent=True)
     return render(
         request,
@@ -458,18 +460,44 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+POOL_SEARCH = "jobs.staff_pool"
+
+
 def _pool_filters(request: HttpRequest) -> tuple[PoolSearchForm, dict[str, Any]]:
-    form = PoolSearchForm(request.GET or None)
+    """The criteria of the page: a search POSTed earlier (``?s=<token>``, see
+    ``talentport.common.search_stash``) or, for links, plain query parameters."""
+    token = request.GET.get("s")
+    data: Any = search_recall(request, scope=POOL_SEARCH, token=token) if token else None
+    if data is None:
+        data = {k: v for k, v in request.GET.items() if k not in ("page", "s")} or None
+    form = PoolSearchForm(data)
     if form.is_bound and not form.is_valid():
         return form, {}
     return form, form.filters() if form.is_bound else {}
 
 
 @jobs_staff_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def staff_pool(request: HttpRequest) -> HttpResponse:
-    form, filters = _pool_filters(request)
+    """The search form POSTs (names stay out of URLs and access logs), then the page
+    redirects to its results under a token."""
+    if request.method == "POST":
+        posted = PoolSearchForm(request.POST)
+        if posted.is_valid():
+            criteria = {k: str(v) for k, v in posted.cleaned_data.items() if v not in ("", None)}
+            token = search_stash(request, scope=POOL_SEARCH, criteria=criteria)
+            return redirect(reverse("jobs:staff-pool") + "?s=" + token)
+        form, filters, status = posted, dict[str, Any](), 400
+    else:
+        form, filters = _pool_filters(request)
+        status = 200
     entries = selectors.pool_entry_search(**filters)
+    if request.method == "POST":
+        export_query = ""
+    elif request.GET.get("s"):
+        export_query = urlencode({"s": request.GET["s"]})
+    else:
+        export_query = urlencode({k: v for k, v in request.GET.items() if k != "page"})
     return render(
         request,
         "jobs/staff_pool.html",
@@ -477,8 +505,9 @@ def staff_pool(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page_obj": _page(request, entries, 50),
             "count": entries.count(),
-            "export_query": request.GET.urlencode(),
+            "export_query": export_query,
         },
+        status=status,
     )
 
 
@@ -514,8 +543,14 @@ def staff_pool_export(request: HttpRequest) -> FileResponse:
     xlsx_append(sheet, EXPORT_COLUMNS)
     districts = dict(District.choices)
     industries = dict(Industry.choices)
+    exported: list[TalentPoolEntry] = []
     for entry in selectors.pool_entry_search(**filters).iterator(chunk_size=2000):
-        log_pii_access(actor=request.user, subject=entry, field="contact", purpose="导出人才信息库")
+        exported.append(entry)
+        if len(exported) >= 2000:  # one bulk insert per chunk: no query per row
+            log_pii_access_many(
+                actor=request.user, subjects=exported, field="contact", purpose="导出人才信息库"
+            )
+            exported = []
         xlsx_append(
             sheet,
             [
@@ -537,6 +572,9 @@ def staff_pool_export(request: HttpRequest) -> FileResponse:
                 timezone.localtime(entry.created_at).replace(tzinfo=None),
             ],
         )
+    log_pii_access_many(
+        actor=request.user, subjects=exported, field="contact", purpose="导出人才信息库"
+    )
     buffer = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
     workbook.save(buffer)
     buffer.seek(0)
@@ -619,6 +657,12 @@ def staff_employers(request: HttpRequest) -> HttpResponse:
     changes = selectors.employer_org_pending_changes(orgs=orgs)
     for org in orgs:
         org.requested_changes = changes.get(org.pk, [])  # type: ignore[attr-defined]
+    log_pii_access_many(
+        actor=request.user,
+        subjects=[org for org in orgs if org.contact_phone],
+        field="contact_phone",
+        purpose="审核用人单位",
+    )
     return render(
         request,
         "jobs/staff_employers.html",

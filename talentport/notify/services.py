@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
+from talentport.common.logmask import mask_personal_data
 from talentport.notify.models import Message
 from talentport.people.models import User
 
@@ -22,7 +23,11 @@ def message_send(
     """Put a message in the recipient's inbox unless one with this key exists.
 
     Returns ``(message, created)``; running the same push twice sends nothing new.
+    An ID, phone or passport number in the title or body (a staff note quoted in a
+    notice, say) is masked: an inbox and an e-mail are no place for it.
     """
+    title = mask_personal_data(title)
+    body = mask_personal_data(body)
     existing = Message.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing, False

@@ -18,6 +18,7 @@ class SmsBackend(Protocol):
 
 class ConsoleSmsBackend:
     def send(self, *, phone: str, text: str) -> None:
+        # the log filter masks the number (talentport.common.logmask)
         logger.info("SMS to %s: %s", phone, text)
 
 

@@ -66,11 +66,15 @@ def test_window_lists_only_the_people_who_authorised_it(
     _authorise_window(person, staff["window"])
     window = client_for(staff["window"])
     url = reverse("cases:assist")
-    # when / then: alice is listed and found; bob is never, not even by his exact username
+    # when / then: alice is listed and found by username, e-mail and the phone of an
+    # earlier application (a POST: never in a URL); bob is never, not even by his username
+    file_after(bundles["weihai-study-abroad"], person)
     page = window.get(url).content.decode()
     assert "李爱丽" in page and "王博" not in page
-    assert "李爱丽" in window.get(url, {"q": "ALICE@example.org"}).content.decode()
-    assert "王博" not in window.get(url, {"q": "bob"}).content.decode()
+    for query in ("alice", "ALICE@example.org", FORM["phone"]):
+        found = window.post(url, {"q": query}).content.decode()
+        assert "李爱丽" in found and "王博" not in found, query
+    assert "王博" not in window.post(url, {"q": "bob"}).content.decode()
     assert (
         window.get(reverse("cases:assist-person", kwargs={"person": other_person.uuid})).status_code
         == 404
@@ -78,7 +82,7 @@ def test_window_lists_only_the_people_who_authorised_it(
     # the page tells the specialist the code people authorise them with
     assert 'id="my-code"' in page and staff["window"].username in page
     # a person or a department specialist cannot use the page
-    assert client_for(person).get(url, {"q": "bob"}).status_code == 404
+    assert client_for(person).post(url, {"q": "bob"}).status_code == 404
     assert client_for(staff["hrss"]).get(url).status_code == 404
 
 

@@ -51,7 +51,7 @@ def test_blind_index_is_stable_and_keyed(settings):
     assert blind_index("370202199001011245") != first
     assert blind_index(ID, scope="people.guardian.phone") != first
     # another key gives another index: the index alone reveals nothing
-    settings.FIELD_ENCRYPTION_KEY = "another secret entirely"
+    settings.FIELD_BLIND_INDEX_KEY = "another secret entirely"
     assert blind_index(ID) != first
 
 

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_return_visit_outcome'),
+        ('cases', '0005_encrypt_form_and_degree_rows'),
         ('people', '0005_copy_case_ties'),
     ]
 

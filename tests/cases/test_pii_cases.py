@@ -13,9 +13,17 @@ from django.urls import reverse
 from talentport.cases import selectors, services
 from talentport.cases.models import Application, DegreeConfirmation
 from talentport.common.models import PiiAccessLog
+from talentport.people import services as people_services
+from talentport.people.models import AccessKind
 from tests.cases.conftest import FORM, file_after
 
 pytestmark = pytest.mark.django_db
+
+
+def authorise_window(person: Any, window: Any) -> None:
+    people_services.access_grant_create(
+        actor=person, person=person, kind=AccessKind.ASSISTANT, grantee_username=window.username
+    )
 
 
 def client_for(user: Any, **extra: Any) -> Client:
@@ -30,20 +38,29 @@ def _raw(sql: str) -> list[Any]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_the_form_is_encrypted_at_rest_and_found_by_phone(bundles: Any, person: Any) -> None:
-    # given a person filed with an ID number and a phone in the form
+def test_the_form_is_encrypted_at_rest_and_found_by_phone(
+    bundles: Any, person: Any, staff: Any
+) -> None:
+    # given a person filed with an ID number and a phone in the form, and authorised the
+    # window specialist to help
     application = file_after(bundles["weihai-study-abroad"], person)
+    window = staff["window"]
+    authorise_window(person, window)
     # when the table is read as it is stored
     (stored,) = _raw("SELECT form_data FROM cases_application")
     # then neither number is there, the model still gives the form back
     assert FORM["id_number"] not in stored and FORM["phone"] not in stored
     assert Application.objects.get(pk=application.pk).form_data["id_number"] == FORM["id_number"]
     # and a window specialist still finds the person by the phone (blind index)
-    assert [u.username for u in selectors.person_search(query=FORM["phone"])] == ["alice"]
-    assert [u.username for u in selectors.person_search(query="+86 138-0000-0000")] == ["alice"]
+    found = selectors.assisted_people(user=window, query=FORM["phone"])
+    assert [u.username for u in found] == ["alice"]
+    found = selectors.assisted_people(user=window, query="+86 138-0000-0000")
+    assert [u.username for u in found] == ["alice"]
 
 
-def test_the_phone_index_follows_a_draft_edit(bundles: Any, person: Any) -> None:
+def test_the_phone_index_follows_a_draft_edit(bundles: Any, person: Any, staff: Any) -> None:
+    window = staff["window"]
+    authorise_window(person, window)
     application, _ = services.application_create(
         bundle=bundles["weihai-study-abroad"],
         stage="after",
@@ -55,8 +72,9 @@ def test_the_phone_index_follows_a_draft_edit(bundles: Any, person: Any) -> None
     services.application_update(
         application=application, actor=person, form_data={"phone": "13911112222"}
     )
-    assert not selectors.person_search(query="13800000000")
-    assert [u.username for u in selectors.person_search(query="13911112222")] == ["alice"]
+    assert not selectors.assisted_people(user=window, query="13800000000")
+    found = selectors.assisted_people(user=window, query="13911112222")
+    assert [u.username for u in found] == ["alice"]
 
 
 def test_key_lookups_into_the_encrypted_form_are_refused() -> None:
@@ -106,7 +124,9 @@ def test_api_reads_of_someone_elses_form_are_logged_in_one_go(
     # when the person lists their own: no record (nobody else saw it)
     assert client_for(person).get("/api/v1/applications/").status_code == 200
     assert not PiiAccessLog.objects.exists()
-    # when a window specialist lists them all
+    # when a window specialist both authorised lists them
+    authorise_window(person, staff["window"])
+    authorise_window(other_person, staff["window"])
     response = client_for(staff["window"]).get("/api/v1/applications/")
     # then one record per application read
     assert {a["id"] for a in response.json()} == {str(first.uuid), str(second.uuid)}
@@ -117,6 +137,7 @@ def test_api_reads_of_someone_elses_form_are_logged_in_one_go(
 
 def test_assist_search_logs_who_was_found(bundles: Any, person: Any, staff: Any) -> None:
     file_after(bundles["weihai-study-abroad"], person)
+    authorise_window(person, staff["window"])
     page = client_for(staff["window"]).post(reverse("cases:assist"), {"q": FORM["phone"]})
     assert "李爱丽" in page.content.decode()
     log = PiiAccessLog.objects.get(actor=staff["window"])

@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 import talentport.settings
 from talentport.common.checks import media_outside_code
 from talentport.common.management.commands.tp_setup import data_directories_create
+from tests.production_env import SECRETS
 
 REPO = Path(__file__).resolve().parents[2]
 SETTINGS_FILE = Path(talentport.settings.__file__)
@@ -59,13 +60,15 @@ def test_xdg_data_home_and_explicit_settings_are_followed(monkeypatch: Any, tmp_
 def test_production_requires_the_data_directory_to_be_named(
     monkeypatch: Any, tmp_path: Path
 ) -> None:
+    keys = {k: v for k, v in SECRETS.items() if k != "SECRET_KEY"}
     with pytest.raises(ImproperlyConfigured, match="TALENTPORT_DATA_DIR"):
-        fresh_settings(monkeypatch, TALENTPORT_ENV="production", SECRET_KEY=SECRET)
+        fresh_settings(monkeypatch, TALENTPORT_ENV="production", SECRET_KEY=SECRET, **keys)
     probe = fresh_settings(
         monkeypatch,
         TALENTPORT_ENV="production",
         SECRET_KEY=SECRET,
         TALENTPORT_DATA_DIR=str(tmp_path / "srv"),
+        **keys,
     )
     assert probe.MEDIA_ROOT == tmp_path / "srv" / "private"
 

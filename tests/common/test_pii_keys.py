@@ -15,6 +15,7 @@ from django.core import checks
 from talentport import settings as settings_module
 from talentport.common.checks import check_field_encryption_keys
 from talentport.common.crypto import blind_index, blind_index_candidates, decrypt, encrypt
+from tests.production_env import SECRETS
 
 ID = "370202199001011237"
 REPO = Path(__file__).resolve().parents[2]
@@ -32,6 +33,8 @@ def _production(**env: str) -> subprocess.CompletedProcess[str]:
         SECRET_KEY="a-real-production-secret-0123456789abcdefghijklmnop",
         ALLOWED_HOSTS="talentport.example.cn",
         DJANGO_SETTINGS_MODULE="talentport.settings",
+        TALENTPORT_DATA_DIR="/tmp/talentport-pii-keys-test",  # noqa: S108 - never written
+        AUDIT_CHAIN_KEY=SECRETS["AUDIT_CHAIN_KEY"],
     )
     base.update(env)
     code = "import django; django.setup(); from django.conf import settings; print(settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_OLD_KEYS)"

@@ -23,7 +23,7 @@ from talentport.cases.models import Bundle
 from talentport.catalog.models import Department
 from talentport.common.idcard import id_card_check_digit
 from talentport.jobs import services as jobs
-from talentport.people.models import Role, User
+from talentport.people.models import Role, StaffScope, User
 from tests.pii_scan import capture_log_output, scan_database, scan_text
 
 pytestmark = pytest.mark.django_db
@@ -47,9 +47,12 @@ NUMBERS = (MINOR, ADULT, APPLICANT_ID, GUARDIAN_PHONE, APPLICANT_PHONE, POOL_PHO
 
 
 def _user(username: str, role: str = Role.APPLICANT, **extra: Any) -> User:
-    return User.objects.create_user(
+    user = User.objects.create_user(
         username=username, password="x-Pass-" + username, role=role, **extra
     )
+    if role == Role.WINDOW_SPECIALIST:
+        StaffScope.objects.create(user=user, jurisdiction="qingdao")
+    return user
 
 
 def _client(user: User) -> Client:
@@ -133,6 +136,10 @@ def _journey(tmp_path: Path) -> None:
             application=application, actor=person, code=material["code"], material=upload
         )
     me.post(reverse("cases:application", kwargs={"id": application.uuid}), {"op": "submit"})
+    me.post(
+        reverse("people:access"),
+        {"op": "grant", "kind": "assistant", "username": window.username},
+    )
     assert "李爱丽" in staff.post(reverse("cases:assist"), {"q": APPLICANT_PHONE}).content.decode()
     staff.get("/api/v1/applications/")
     subcase = application.subcases.get(department__code="wh-police")

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from talentport.common.idcard import id_card_check_digit
-from talentport.people.models import Role, User
+from talentport.people.models import Role, StaffScope, User
 from tests.pii_scan import capture_log_output
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,7 @@ def _staff(username: str = "window1") -> Client:
     user = User.objects.create_user(
         username=username, password="x-Pass-12345", role=Role.WINDOW_SPECIALIST
     )
+    StaffScope.objects.create(user=user, jurisdiction="qingdao")
     client = Client()
     client.force_login(user)
     return client

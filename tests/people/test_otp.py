@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "Haigui-Qingdao-2026"
 START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 WORKBENCH = "/cases/workbench/"
-STAFF_API = "/api/v1/grants"
+STAFF_API = "/api/v1/subcases/"
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.core.management.base import CommandError
 
 from talentport.people.models import Role, User
 from talentport.people.services import DEMO_PASSWORD
+from tests.production_env import production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -86,17 +87,7 @@ def test_demo_is_refused_in_production_before_anything_happens(settings: Any) ->
 
 def test_the_cli_answers_exit_2_for_demo_in_production(tmp_path: Any) -> None:
     # given a production environment with its secrets
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "TALENTPORT_ENV": "production",
-        "SECRET_KEY": "a-real-secret-for-this-test-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "FIELD_ENCRYPTION_KEY": "another-real-secret-for-this-test-0123456789-abcdefgh",
-        "FIELD_BLIND_INDEX_KEY": "a-third-real-secret-for-this-test-0123456789-abcdefg",
-        "AUDIT_CHAIN_KEY": "a-fourth-real-secret-for-this-test-0123456789-abcdef",
-        "TALENTPORT_DATA_DIR": str(tmp_path),
-        "ALLOWED_HOSTS": "talentport.example.cn",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-    }
+    env = production_env(tmp_path / "data", DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     # when
     done = subprocess.run(
         [sys.executable, "-m", "talentport.cli", "setup", "--demo"],

@@ -49,6 +49,7 @@ typecheck: install
 checks: install messages
 	$(PY) manage.py makemigrations --check --dry-run
 	TALENTPORT_ENV=production SECRET_KEY=ci-check-deploy-$$(date +%s)-not-a-real-secret-0123456789abcdefghij \
+	  AUDIT_CHAIN_KEY=ci-check-deploy-audit-chain-$$(date +%s)-not-a-real-secret \
 	  ALLOWED_HOSTS=talentport.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 # The schema describes the API, not the database: integer ranges differ between

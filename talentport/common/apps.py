@@ -6,3 +6,8 @@ class CommonConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "talentport.common"
     verbose_name = _("公共")
+
+    def ready(self) -> None:
+        from talentport.common import auth_audit
+
+        auth_audit.connect()

@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", include("talentport.cases.api_urls")),
     path("api/v1/", include("talentport.archives.api_urls")),
     path("api/v1/", include("talentport.jobs.api_urls")),
+    path("api/v1/", include("talentport.common.api_urls")),
     path("healthz", include("talentport.api.health_urls")),
     path("accounts/", include("talentport.people.urls")),
     path("workbench/", include("talentport.workbench.urls")),

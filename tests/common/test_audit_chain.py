@@ -211,7 +211,10 @@ def test_bulk_created_events_are_chained_too() -> None:
 
     # when
     created = AuditEvent.objects.bulk_create(
-        [AuditEvent(subject_type="cases.subcase", subject_id=str(i), action="create") for i in range(3)]
+        [
+            AuditEvent(subject_type="cases.subcase", subject_id=str(i), action="create")
+            for i in range(3)
+        ]
     )
 
     # then
@@ -373,7 +376,8 @@ def test_rows_written_before_the_chain_are_chained_by_the_data_migration() -> No
 
 
 @pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="threads need a server database (SQLite: BEGIN IMMEDIATE)"
+    connection.vendor != "postgresql",
+    reason="threads need a server database (SQLite: BEGIN IMMEDIATE)",
 )
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_appends_never_fork_the_chain() -> None:
@@ -388,7 +392,9 @@ def test_concurrent_appends_never_fork_the_chain() -> None:
             barrier.wait()
             for i in range(per_worker):
                 with transaction.atomic():
-                    audit_event_record(subject=user, action="test.concurrent", data={"w": n, "i": i})
+                    audit_event_record(
+                        subject=user, action="test.concurrent", data={"w": n, "i": i}
+                    )
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:

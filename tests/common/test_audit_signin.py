@@ -43,7 +43,9 @@ def test_a_sign_in_is_journaled_with_ip_and_truncated_user_agent(client: Any, cl
     event = AuditEvent.objects.get(action="auth.login")
     assert event.actor == clerk and event.subject_id == str(clerk.uuid)
     assert event.ip == "203.0.113.5"
-    assert event.data["user_agent"].startswith("Mozilla/5.0") and len(event.data["user_agent"]) == 200
+    assert (
+        event.data["user_agent"].startswith("Mozilla/5.0") and len(event.data["user_agent"]) == 200
+    )
     assert chain_verify().ok
 
 

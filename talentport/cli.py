@@ -20,6 +20,8 @@ USAGE = """用法 / usage: talentport COMMAND [ARGS]
   due-date START N            START 之后第 N 个法定工作日
   archives import FILE.xlsx --school NAME   导入学校人事档案交接名单
   audit verify [--tail N]     校验审计日志哈希链（完整时退出码 0，断开时 1）
+  backup [--out FILE] [--no-media]          备份数据库与上传文件（加密字段保持加密）
+  restore FILE [--yes] [--into DATABASE_URL] 校验并从备份恢复
 """
 
 
@@ -116,6 +118,14 @@ def _audit(argv: list[str]) -> int:
     return _command("audit_verify", argv[1:])
 
 
+def _backup(argv: list[str]) -> int:
+    return _command("backup", argv)
+
+
+def _restore(argv: list[str]) -> int:
+    return _command("restore", argv)
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "setup": _setup,
     "serve": _serve,
@@ -125,6 +135,8 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "due-date": _due_date,
     "archives": _archives,
     "audit": _audit,
+    "backup": _backup,
+    "restore": _restore,
 }
 
 

@@ -32,7 +32,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
+from django.utils import timezone
 
 logger = logging.getLogger("talentport.audit")
 
@@ -82,9 +83,9 @@ def _key() -> bytes:
 def _normal_json(value: Any) -> Any:
     """The value as a JSON column gives it back on either database.
 
-    A round trip through JSON turns tuples into lists and keys into strings;
-    PostgreSQL's ``jsonb`` prints an integral float (``1e20``, ``2.0``) as an integer,
-    so integral floats are sealed as integers.
+    As a round trip through JSON would: tuples become lists and keys strings.
+    PostgreSQL's ``jsonb`` prints an integral float (``1e20``) as an integer, so
+    integral floats are sealed as integers.
     """
     if isinstance(value, bool) or value is None or isinstance(value, str | int):
         return value
@@ -105,7 +106,7 @@ def canonical_document(row: Mapping[str, Any]) -> dict[str, Any]:
     """The sealed content of one row (``row`` maps :data:`SEALED_FIELDS` to values)."""
     data = row.get("data")
     if data is not None:
-        data = _normal_json(json.loads(json.dumps(data)))
+        data = _normal_json(data)
     return {
         "v": CHAIN_VERSION,
         "seq": int(row["seq"]),
@@ -146,51 +147,67 @@ def _current_ip() -> str | None:
     return client_ip(request) if request is not None else None
 
 
-def _locked_head(using: str) -> Any:
-    """The chain head, locked until the surrounding transaction ends.
+def _head_sql(using: str) -> tuple[str, str]:
+    """The SELECT that locks the head and the UPDATE that moves it (plain SQL: an append
+    pays two short statements, not two ORM queries)."""
+    from talentport.common.models import AuditChainHead
+
+    connection = connections[using]
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    return (
+        f"SELECT seq, hash FROM {table} WHERE id = %s{lock}",  # noqa: S608 - no user input
+        f"UPDATE {table} SET seq = %s, hash = %s, updated_at = %s WHERE id = %s",  # noqa: S608
+    )
+
+
+def _locked_head(using: str) -> tuple[int, str]:
+    """The chain head's (seq, hash), locked until the surrounding transaction ends.
 
     Created on first use if missing (a fresh or flushed database), from the newest
     chained row so that the chain carries on where it stands.
     """
     from talentport.common.models import AuditChainHead, AuditEvent
 
-    heads = AuditChainHead.objects.using(using).select_for_update()
-    head = heads.filter(pk=HEAD_PK).first()
-    if head is None:
-        last = (
-            AuditEvent.objects.using(using)
-            .filter(seq__isnull=False)
-            .order_by("-seq")
-            .values("seq", "hash")
-            .first()
-        )
-        if last is not None:
-            logger.warning("audit chain head missing: recreated at seq %s", last["seq"])
-        AuditChainHead.objects.using(using).bulk_create(
-            [
-                AuditChainHead(
-                    pk=HEAD_PK,
-                    seq=last["seq"] if last else 0,
-                    hash=last["hash"] if last else GENESIS_HASH,
-                )
-            ],
-            ignore_conflicts=True,
-        )
-        head = heads.get(pk=HEAD_PK)
-    return head
+    select, _update = _head_sql(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(select, [HEAD_PK])
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]), str(row[1])
+    last = (
+        AuditEvent.objects.using(using)
+        .filter(seq__isnull=False)
+        .order_by("-seq")
+        .values("seq", "hash")
+        .first()
+    )
+    if last is not None:
+        logger.warning("audit chain head missing: recreated at seq %s", last["seq"])
+    AuditChainHead.objects.using(using).bulk_create(
+        [
+            AuditChainHead(
+                pk=HEAD_PK,
+                seq=last["seq"] if last else 0,
+                hash=last["hash"] if last else GENESIS_HASH,
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    with connections[using].cursor() as cursor:
+        cursor.execute(select, [HEAD_PK])
+        row = cursor.fetchone()
+    return int(row[0]), str(row[1])
 
 
 @contextmanager
 def chained(events: Sequence[Any], *, using: str) -> Iterator[None]:
     """Number and seal ``events`` (unsaved AuditEvent instances) as the next rows of the
     chain; the caller inserts them inside the ``with`` block."""
-    from talentport.common.models import AuditChainHead
-
     key = _key()
     ip_field = events[0]._meta.get_field("ip") if events else None
     with transaction.atomic(using=using):
-        head = _locked_head(using)
-        seq, prev = head.seq, head.hash
+        seq, prev = _locked_head(using)
         ip = _current_ip() if any(not e.ip for e in events) else None
         for event in events:
             if event.seq is not None:
@@ -206,7 +223,11 @@ def chained(events: Sequence[Any], *, using: str) -> Iterator[None]:
             prev = event.hash
         yield
         if events:
-            AuditChainHead.objects.using(using).filter(pk=HEAD_PK).update(seq=seq, hash=prev)
+            connection = connections[using]
+            _select, update = _head_sql(using)
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            with connection.cursor() as cursor:
+                cursor.execute(update, [seq, prev, now, HEAD_PK])
 
 
 # --------------------------------------------------------------------------- #

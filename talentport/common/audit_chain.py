@@ -206,7 +206,9 @@ def chained(events: Sequence[Any], *, using: str) -> Iterator[None]:
     chain; the caller inserts them inside the ``with`` block."""
     key = _key()
     ip_field = events[0]._meta.get_field("ip") if events else None
-    with transaction.atomic(using=using):
+    # No savepoint inside a caller's transaction: a failed append fails that transaction
+    # (the head moves only with the rows), and two statements fewer per event.
+    with transaction.atomic(using=using, savepoint=False):
         seq, prev = _locked_head(using)
         ip = _current_ip() if any(not e.ip for e in events) else None
         for event in events:

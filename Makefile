@@ -52,6 +52,7 @@ checks: install messages
 	  TALENTPORT_DATA_DIR=/var/lib/talentport \
 	  FIELD_ENCRYPTION_KEY=ci-field-encryption-$$(date +%s)-not-a-real-secret-0123456789 \
 	  FIELD_BLIND_INDEX_KEY=ci-blind-index-$$(date +%s)-not-a-real-secret-0123456789abcdef \
+	  AUDIT_CHAIN_KEY=ci-check-deploy-audit-chain-$$(date +%s)-not-a-real-secret \
 	  ALLOWED_HOSTS=talentport.example.cn $(PY) manage.py check --deploy --fail-level WARNING
 
 # The schema describes the API, not the database: integer ranges differ between

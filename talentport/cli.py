@@ -19,6 +19,9 @@ USAGE = """用法 / usage: talentport COMMAND [ARGS]
   match IN.jsonl --out OUT.jsonl [--as-of DATE] [--policies ID,ID]   批量政策匹配
   due-date START N            START 之后第 N 个法定工作日
   archives import FILE.xlsx --school NAME   导入学校人事档案交接名单
+  audit verify [--tail N]     校验审计日志哈希链（完整时退出码 0，断开时 1）
+  backup [--out FILE] [--no-media]          备份数据库与上传文件（加密字段保持加密）
+  restore FILE [--yes] [--into DATABASE_URL] 校验并从备份恢复
 """
 
 
@@ -102,6 +105,35 @@ def _archives(argv: list[str]) -> int:
     return import_main(argv[1:])
 
 
+def _command(name: str, argv: list[str]) -> int:
+    """Run management command ``name``; a CommandError is its message and exit status."""
+    _django_setup()
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    try:
+        call_command(name, *argv)
+    except CommandError as exc:
+        print(str(exc), file=sys.stderr)
+        return int(getattr(exc, "returncode", 1) or 1)
+    return 0
+
+
+def _audit(argv: list[str]) -> int:
+    if not argv or argv[0] != "verify":
+        print("用法: talentport audit verify [--tail N]", file=sys.stderr)
+        return 2
+    return _command("audit_verify", argv[1:])
+
+
+def _backup(argv: list[str]) -> int:
+    return _command("backup", argv)
+
+
+def _restore(argv: list[str]) -> int:
+    return _command("restore", argv)
+
+
 COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "setup": _setup,
     "serve": _serve,
@@ -110,6 +142,9 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "match": _match,
     "due-date": _due_date,
     "archives": _archives,
+    "audit": _audit,
+    "backup": _backup,
+    "restore": _restore,
 }
 
 

@@ -119,6 +119,22 @@ FIELD_BLIND_INDEX_OLD_KEYS = env_secret_list(
 # the client IP of the PII access log (talentport.common.request_context.client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Key of the audit journal's hash chain (HMAC-SHA256): whoever edits a row behind the
+# application's back cannot recompute the chain without it.  A secret of its own,
+# required in production and distinct from SECRET_KEY; never rotate it in place (the
+# old rows would no longer verify).
+DEV_AUDIT_CHAIN_KEY = "talentport-development-only-audit-chain-key"
+AUDIT_CHAIN_KEY = env_secret("AUDIT_CHAIN_KEY", None if PRODUCTION else DEV_AUDIT_CHAIN_KEY)
+if PRODUCTION and AUDIT_CHAIN_KEY in {SECRET_KEY, DEV_AUDIT_CHAIN_KEY}:
+    raise ImproperlyConfigured("AUDIT_CHAIN_KEY must be a secret of its own in production")
+# How many of the newest journal rows the auditor page's button verifies in the request
+# (the whole chain is verified by `talentport audit verify`, e.g. nightly from cron).
+AUDIT_VERIFY_TAIL = env_int("AUDIT_VERIFY_TAIL", 1000)
+# Reverse proxies in front of the server that append to X-Forwarded-For (0: none):
+# the client IP of the audit journal and the PII access log
+# (talentport.common.request_context.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 INSTALLED_APPS = [
     "talentport.people.admin_config.StaffAdminConfig",  # django.contrib.admin with the OTP check
     "django.contrib.auth",

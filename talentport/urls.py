@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/v1/", include("talentport.archives.api_urls")),
     path("api/v1/", include("talentport.jobs.api_urls")),
     path("api/v1/", include("talentport.people.api_urls")),
+    path("api/v1/", include("talentport.common.api_urls")),
     path("healthz", include("talentport.api.health_urls")),
     path("accounts/", include("talentport.people.urls")),
     path("workbench/staff/", include(("talentport.people.staff_urls", "staff"))),

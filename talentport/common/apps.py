@@ -8,4 +8,9 @@ class CommonConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self) -> None:
-        from talentport.common import checks  # noqa: F401 - registers the system checks
+        from talentport.common import (
+            auth_audit,
+            checks,  # noqa: F401 - registers the system checks
+        )
+
+        auth_audit.connect()

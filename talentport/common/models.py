@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -76,15 +77,36 @@ class AppendOnlyModel(models.Model):
         raise ValueError(self.append_only_label + "不能删除")
 
 
+class AuditEventQuerySet(AppendOnlyQuerySet):
+    """``bulk_create`` seals the rows as the next links of the hash chain."""
+
+    def bulk_create(  # type: ignore[override]
+        self, objs: Iterable[AuditEvent], batch_size: int | None = None, **kwargs: Any
+    ) -> list[AuditEvent]:
+        from talentport.common.audit_chain import chained
+
+        if kwargs.get("ignore_conflicts") or kwargs.get("update_conflicts"):
+            raise ValueError("审计事件不能忽略或覆盖冲突")
+        events = list(objs)
+        if not events:
+            return events
+        with chained(events, using=self.db):
+            return list(super().bulk_create(events, batch_size=batch_size))
+
+
 class AuditEvent(AppendOnlyModel):
     """Append-only journal of everything that happened to an object.
 
-    Nothing is updated or deleted: a correction is a new event.
+    Nothing is updated or deleted: a correction is a new event.  The rows form a hash
+    chain (``seq``, ``prev_hash``, ``hash``; see ``talentport.common.audit_chain``)
+    that ``talentport audit verify`` checks; ``save()`` and ``bulk_create`` seal every
+    new row.
     """
 
     append_only_label = "审计事件"
 
     uuid = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True, editable=False)
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -109,14 +131,86 @@ class AuditEvent(AppendOnlyModel):
     to_state = models.CharField(_("新状态"), max_length=40, blank=True)
     reason = models.TextField(_("原因"), blank=True)
     data = models.JSONField(_("附加数据"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计事件")
-        ordering = ["at", "id"]
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["action", "at"])]
 
     def __str__(self) -> str:
         return f"{self.subject_type}:{self.subject_id} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from talentport.common.audit_chain import chained
+
+        if self.pk is not None:
+            raise ValueError(self.append_only_label + "只能追加，不能修改")
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with chained([self], using=using):
+            super().save(*args, **kwargs)
+
+
+class AuditChainHead(models.Model):
+    """The newest link of the audit chain: one row, locked by every append."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    seq = models.PositiveBigIntegerField(_("最新序号"), default=0)
+    hash = models.CharField(_("最新哈希"), max_length=64)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"
+
+
+class AuditVerificationScope(models.TextChoices):
+    FULL = "full", _("全部记录")
+    TAIL = "tail", _("最近记录")
+
+
+class AuditVerification(AppendOnlyModel):
+    """The outcome of one verification of the audit chain (the command, or the page's
+    button for the newest rows)."""
+
+    append_only_label = "审计链校验记录"
+
+    uuid = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
+    started_at = models.DateTimeField(_("开始时间"), default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField(_("完成时间"), default=timezone.now)
+    scope = models.CharField(
+        _("范围"), max_length=8, choices=AuditVerificationScope.choices, default="full"
+    )
+    events = models.PositiveBigIntegerField(_("校验条数"), default=0)
+    first_seq = models.PositiveBigIntegerField(_("起始序号"), null=True, blank=True)
+    last_seq = models.PositiveBigIntegerField(_("截止序号"), null=True, blank=True)
+    ok = models.BooleanField(_("完整"))
+    first_bad_seq = models.PositiveBigIntegerField(_("首个异常序号"), null=True, blank=True)
+    reason = models.CharField(_("异常原因"), max_length=40, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("审计链校验记录")
+        verbose_name_plural = _("审计链校验记录")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.scope} {'ok' if self.ok else 'broken'}"
 
 
 class PiiAccessLog(AppendOnlyModel):

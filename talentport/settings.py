@@ -233,7 +233,33 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "talentport.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": None,
     "UNAUTHENTICATED_USER": None,
+    # Every write of the API is throttled per account (per client IP when anonymous);
+    # views name a stricter scope of their own (``throttle_scope``).  Rates are
+    # "N/second|minute|hour|day", each from its own environment variable.
+    "DEFAULT_THROTTLE_CLASSES": ["talentport.api.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        scope: env_str("THROTTLE_RATE_" + scope.upper(), rate)
+        for scope, rate in {
+            "write": "120/min",
+            "eligibility": "30/min",
+            "archive_claim": "10/hour",
+            "archive_claim_ip": "30/hour",
+            "talent_pool": "10/hour",
+            "event_registration": "20/hour",
+            "position_application": "30/hour",
+            "profile": "30/hour",
+        }.items()
+    },
+    # The client IP behind this many reverse proxies (X-Forwarded-For); 0 = REMOTE_ADDR.
+    "NUM_PROXIES": env_int("TRUSTED_PROXY_COUNT", 0),
 }
+
+# Archive claims (人事档案认领): one-time SMS codes and the per-file limits, keyed by the
+# blind index of the ID number so that guesses count even when the name is wrong.
+ARCHIVE_CLAIM_CODE_TTL_MINUTES = env_int("ARCHIVE_CLAIM_CODE_TTL_MINUTES", 10)
+ARCHIVE_CLAIM_CODES_PER_FILE_PER_HOUR = env_int("ARCHIVE_CLAIM_CODES_PER_FILE_PER_HOUR", 3)
+ARCHIVE_CLAIM_FAILURES_PER_FILE = env_int("ARCHIVE_CLAIM_FAILURES_PER_FILE", 5)
+ARCHIVE_CLAIM_LOCK_MINUTES = env_int("ARCHIVE_CLAIM_LOCK_MINUTES", 60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "TalentPort 留学人才港 API",
     "DESCRIPTION": "留学人才一站式服务平台公开接口 / Public API of the TalentPort platform",

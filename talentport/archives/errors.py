@@ -13,6 +13,8 @@ class ArchiveErrorCode(StrEnum):
     CONFLICT = "conflict"
     UNREADABLE_FILE = "unreadable_file"
     MISSING_COLUMNS = "missing_columns"
+    CLAIM_REFUSED = "claim_refused"
+    THROTTLED = "throttled"
 
 
 class ArchiveError(Exception):
@@ -36,3 +38,11 @@ class ArchiveError(Exception):
 
 class ImportFileError(ArchiveError):
     """The whole file is refused (unreadable, or required columns missing): nothing imported."""
+
+
+class ClaimThrottled(ArchiveError):
+    """Too many claim attempts for one ID number: ``wait`` seconds before the next."""
+
+    def __init__(self, message: str, *, wait: float) -> None:
+        super().__init__(message, code=ArchiveErrorCode.THROTTLED)
+        self.wait = wait

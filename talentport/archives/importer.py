@@ -229,3 +229,44 @@ def template_workbook() -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+#: Cells that a spreadsheet would read as a formula get a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell_text(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def handover_workbook(*, school: str, rows: Iterable[tuple[str, str, str, str | None]]) -> bytes:
+    """The hand-over list staff print for the school: one row per student (class, name,
+    masked ID number, claim code); ``None`` for a code already handed out."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "档案认领码"
+    sheet.append(
+        [_cell_text(f"{school} 人事档案认领清单（认领码仅显示这一次，请妥善交给学生本人）")]
+    )
+    sheet.append([CLASS, NAME, ID_CARD, "认领码"])
+    for index in range(1, 5):
+        sheet.cell(row=2, column=index).font = Font(bold=True)
+    for class_name, name, id_masked, code in rows:
+        sheet.append(
+            [
+                _cell_text(class_name),
+                _cell_text(name),
+                _cell_text(id_masked),
+                code if code is not None else "（已发放；遗失请在档案页重新生成）",
+            ]
+        )
+    for letter, width in zip("ABCD", (16, 14, 22, 34), strict=True):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

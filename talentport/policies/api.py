@@ -180,6 +180,7 @@ def _profile_errors(data: Any) -> None:
 class MyProfileView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser]
+    throttle_scope = "profile"
 
     @extend_schema(
         operation_id="me_profile_retrieve",
@@ -254,6 +255,7 @@ class DistrictRowSerializer(serializers.Serializer[Any]):
 class DistrictComparisonView(APIView):
     authentication_classes: list[Any] = []
     parser_classes = [JSONParser]
+    throttle_scope = "eligibility"
 
     @extend_schema(
         operation_id="eligibility_districts",

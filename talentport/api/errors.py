@@ -106,7 +106,9 @@ def error_response(errors: ErrorList, status_code: int = status.HTTP_400_BAD_REQ
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, Http404):
+    if isinstance(exc, RecursionError):  # a body nested too deep to parse: the input's fault
+        exc = exceptions.ParseError()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()

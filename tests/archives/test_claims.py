@@ -504,3 +504,21 @@ def test_only_staff_handle_claim_codes(client: Any, files: Any, make_user: Any) 
         reverse("archives:file_claim_code", args=[files["小明"].uuid])
     ).status_code in (302, 403, 404)
     assert ArchiveFile.objects.get(pk=files["小明"].pk).claim_code_pending is not None
+
+
+def test_claim_attempts_show_in_the_staff_journal_not_the_family_one(
+    client: Any, files: Any, make_user: Any, staff: Any
+) -> None:
+    # given: a code sent and a wrong code tried for 小明
+    client.force_login(make_user("xiaoming"))
+    _post(client, {"name": "小明", "id_card": MINOR_ID})
+    _post(client, {"name": "小明", "id_card": MINOR_ID, "code": "999999"})
+
+    # then
+    from talentport.archives import selectors
+
+    file = files["小明"]
+    staff_labels = [e["label"] for e in selectors.archive_timeline(file=file)]
+    family_labels = [e["label"] for e in selectors.archive_timeline(file=file, family=True)]
+    assert "发送认领验证码" in staff_labels and "认领未通过" in staff_labels
+    assert "认领未通过" not in family_labels

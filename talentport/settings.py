@@ -115,8 +115,11 @@ FIELD_ENCRYPTION_OLD_KEYS = env_secret_list(
 FIELD_BLIND_INDEX_OLD_KEYS = env_secret_list(
     "FIELD_BLIND_INDEX_OLD_KEYS", [] if PRODUCTION else [SECRET_KEY]
 )
-# Reverse proxies in front of the server that append to X-Forwarded-For (0: none):
-# the client IP of the PII access log (talentport.common.request_context.client_ip).
+# Reverse proxies in front of the server that append to X-Forwarded-For (0: none, use
+# REMOTE_ADDR).  With N, the client is the N-th X-Forwarded-For entry from the right: the
+# one address sign-in lockouts, page and API throttles, the audit journal and the PII
+# access log all use (talentport.common.clientip / request_context).  Set it to 1 behind
+# one reverse proxy, or every client shares the proxy's address.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Key of the audit journal's hash chain (HMAC-SHA256): whoever edits a row behind the
@@ -130,10 +133,6 @@ if PRODUCTION and AUDIT_CHAIN_KEY in {SECRET_KEY, DEV_AUDIT_CHAIN_KEY}:
 # How many of the newest journal rows the auditor page's button verifies in the request
 # (the whole chain is verified by `talentport audit verify`, e.g. nightly from cron).
 AUDIT_VERIFY_TAIL = env_int("AUDIT_VERIFY_TAIL", 1000)
-# Reverse proxies in front of the server that append to X-Forwarded-For (0: none):
-# the client IP of the audit journal and the PII access log
-# (talentport.common.request_context.client_ip).
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "talentport.people.admin_config.StaffAdminConfig",  # django.contrib.admin with the OTP check
@@ -175,6 +174,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "talentport.common.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "talentport.common.input_guard.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -251,10 +251,6 @@ LOGIN_URL = "people:login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
-# The client's address: REMOTE_ADDR, or with N trusted reverse proxies in front, the N-th
-# X-Forwarded-For entry from the right (talentport/common/clientip.py).  Sign-in lockouts,
-# the account-page throttles and DRF's throttles all count by it.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Lockout after repeated failures (django-axes): per username + IP address, and per IP
 # address across usernames (password spraying), both for AXES_COOLOFF_MINUTES.  django-ipware
@@ -360,9 +356,33 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "talentport.api.errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": None,
     "UNAUTHENTICATED_USER": None,
+    # Every write of the API is throttled per account (per client IP when anonymous);
+    # views name a stricter scope of their own (``throttle_scope``).  Rates are
+    # "N/second|minute|hour|day", each from its own environment variable.
+    "DEFAULT_THROTTLE_CLASSES": ["talentport.api.throttling.WriteRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        scope: env_str("THROTTLE_RATE_" + scope.upper(), rate)
+        for scope, rate in {
+            "write": "120/min",
+            "eligibility": "30/min",
+            "archive_claim": "10/hour",
+            "archive_claim_ip": "30/hour",
+            "talent_pool": "10/hour",
+            "event_registration": "20/hour",
+            "position_application": "30/hour",
+            "profile": "30/hour",
+        }.items()
+    },
     # DRF's throttles take the client from X-Forwarded-For only behind trusted proxies.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+
+# Archive claims (人事档案认领): one-time SMS codes and the per-file limits, keyed by the
+# blind index of the ID number so that guesses count even when the name is wrong.
+ARCHIVE_CLAIM_CODE_TTL_MINUTES = env_int("ARCHIVE_CLAIM_CODE_TTL_MINUTES", 10)
+ARCHIVE_CLAIM_CODES_PER_FILE_PER_HOUR = env_int("ARCHIVE_CLAIM_CODES_PER_FILE_PER_HOUR", 3)
+ARCHIVE_CLAIM_FAILURES_PER_FILE = env_int("ARCHIVE_CLAIM_FAILURES_PER_FILE", 5)
+ARCHIVE_CLAIM_LOCK_MINUTES = env_int("ARCHIVE_CLAIM_LOCK_MINUTES", 60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "TalentPort 留学人才港 API",
     "DESCRIPTION": "留学人才一站式服务平台公开接口 / Public API of the TalentPort platform",
@@ -373,6 +393,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"AccessKindEnum": "talentport.people.models.AccessKind"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "talentport.api.schema_hooks.document_throttles",
+    ],
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

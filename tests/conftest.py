@@ -22,11 +22,33 @@ def seeded_catalog(db):  # type: ignore[no-untyped-def]
     return catalog_load(directory=REPO_DATA_DIR)
 
 
+#: Test rates: high enough that no test is throttled unless it asks for real limits.
+UNTHROTTLED = "100000/min"
+
+
 @pytest.fixture(autouse=True)
-def _fresh_cache():  # type: ignore[no-untyped-def]
-    """Throttle counters live in the cache: every test starts with none."""
+def _throttles_out_of_the_way(settings):  # type: ignore[no-untyped-def]
+    """Every test starts with an empty cache (throttle counters, claim counters) and with
+    throttle rates too high to reach; a test of the limits uses ``throttle_rates``."""
     from django.core.cache import cache
 
     cache.clear()
+    rates = dict(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {scope: UNTHROTTLED for scope in rates},
+    }
     yield
     cache.clear()
+
+
+@pytest.fixture
+def throttle_rates(settings):  # type: ignore[no-untyped-def]
+    """Set real (low) rates for some scopes: ``throttle_rates(eligibility="3/min")``."""
+
+    def set_rates(**rates: str) -> None:
+        current = dict(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"])
+        current.update(rates)
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": current}
+
+    return set_rates

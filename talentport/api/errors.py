@@ -8,10 +8,12 @@ exceptions (malformed JSON, wrong method...).
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -55,6 +57,14 @@ class ApiError(exceptions.APIException):
         self.status_code = status_code
 
 
+def too_many(message: str, wait: float | None) -> ApiError:
+    """A 429 phrased by the caller, with ``Retry-After`` (whole seconds) when known."""
+    exc = ApiError([error("", message, "throttled")], status.HTTP_429_TOO_MANY_REQUESTS)
+    if wait is not None:
+        exc.wait = max(1, math.ceil(wait))  # type: ignore[attr-defined]
+    return exc
+
+
 def not_found(field: str, message: str) -> ApiError:
     return ApiError([error(field, message, "not_found")], status.HTTP_404_NOT_FOUND)
 
@@ -79,12 +89,26 @@ def _flatten(detail: Any, prefix: str = "") -> ErrorList:
     return out
 
 
+def throttled_message(wait: float | None) -> str:
+    """The 429 message (Chinese first): how long to wait, when known."""
+    if wait is None:
+        return gettext("请求过于频繁，请稍后再试")
+    seconds = max(1, math.ceil(wait))
+    if seconds >= 120:
+        return gettext("请求过于频繁，请约 %(minutes)s 分钟后再试") % {
+            "minutes": math.ceil(seconds / 60)
+        }
+    return gettext("请求过于频繁，请 %(seconds)s 秒后再试") % {"seconds": seconds}
+
+
 def error_response(errors: ErrorList, status_code: int = status.HTTP_400_BAD_REQUEST) -> Response:
     return Response({"errors": errors}, status=status_code)
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, Http404):
+    if isinstance(exc, RecursionError):  # a body nested too deep to parse: the input's fault
+        exc = exceptions.ParseError()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
@@ -95,6 +119,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = exc.errors
     elif isinstance(exc, exceptions.ValidationError):
         errors = _flatten(exc.detail)
+    elif isinstance(exc, exceptions.Throttled):
+        errors = [error("", throttled_message(getattr(exc, "wait", None)), "throttled")]
     else:
         code = str(getattr(exc, "default_code", "error"))
         detail = getattr(exc, "detail", None)

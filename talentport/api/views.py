@@ -270,6 +270,7 @@ def parse_as_of(value: Any, field: str) -> dt.date | None | dict[str, str]:
 
 class EligibilityView(PublicAPIView):
     parser_classes = [JSONParser]
+    throttle_scope = "eligibility"
 
     @extend_schema(
         operation_id="eligibility",

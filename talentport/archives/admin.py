@@ -27,7 +27,14 @@ class ArchiveFileAdmin(ReadOnlyAdmin):
     list_filter = ["status", "school"]
     search_fields = ["name"]
     # the encrypted values stay out of the admin: masked forms only
-    exclude = ["id_card", "id_card_index", "guardian_phone", "guardian_phone_index"]
+    exclude = [
+        "id_card",
+        "id_card_index",
+        "guardian_phone",
+        "guardian_phone_index",
+        "claim_code_index",
+        "claim_code_pending",
+    ]
 
 
 @admin.register(ArchiveBatch)

@@ -14,12 +14,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from talentport.api.errors import ApiError, ErrorList, error, not_found
+from talentport.api.errors import ApiError, ErrorList, error, not_found, too_many
 from talentport.api.pagination import Page, page_of, paginated_data
 from talentport.api.serializers import ErrorResponseSerializer
+from talentport.api.throttling import WriteIpRateThrottle, WriteRateThrottle
 from talentport.archives import selectors, services
 from talentport.archives import serializers as s
-from talentport.archives.errors import ArchiveError, ArchiveErrorCode
+from talentport.archives.errors import ArchiveError, ArchiveErrorCode, ClaimThrottled
 from talentport.archives.models import ArchiveFile, GuardianLink, ImportSource
 from talentport.archives.rules import PARTY_GUIDANCE, TransferInput
 from talentport.common.pii import log_pii_access, log_pii_access_many
@@ -442,26 +443,47 @@ def _create_link(request: Request, file: ArchiveFile) -> Response:
 class ClaimView(APIView):
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser]
+    throttle_classes = [WriteRateThrottle, WriteIpRateThrottle]
+    throttle_scope = "archive_claim"
 
     @extend_schema(
         operation_id="archives_claim",
-        summary="绑定本人档案（学生）",
-        description="以姓名和身份证号（经盲索引精确匹配，不按明文查找）认领学校移交的档案，"
-        "绑定到当前账户。身份证号格式不对返回 400（`id_card`）；没有姓名与身份证号都相符的档案"
-        "返回 404；已绑定其他账户返回 409。已绑定本人的再次认领返回同一档案。",
+        summary="认领本人档案（学生，两步）",
+        description="第一步只填姓名和身份证号：无论档案是否存在、是否已被认领、姓名是否相符，都返回同一"
+        "202 应答；相符且学校登记了手机号的，向该号码发送6位验证码（10分钟内有效）。第二步再加上"
+        "`code`：短信验证码，或学校交接清单上的认领码；成功则绑定到当前账户（已绑定本人的返回同一"
+        "档案），任何不成功（无此档案、姓名不符、验证码错误或过期、已被其他账户认领）都返回同一个 400"
+        "（`code`）。身份证号格式不对返回 400（`id_card`）。按账户、IP 和身份证号限制频率："
+        "同一身份证号1小时内错误5次即锁定1小时，超出返回 429 及 Retry-After。",
         request=s.ArchiveClaimSerializer,
-        responses={200: s.ArchiveMyFileSerializer, 401: ErrorResponseSerializer, **ERRORS_409},
+        responses={
+            200: s.ArchiveMyFileSerializer,
+            202: s.ArchiveClaimSentSerializer,
+            400: ErrorResponseSerializer,
+            401: ErrorResponseSerializer,
+            403: ErrorResponseSerializer,
+            429: ErrorResponseSerializer,
+        },
         tags=TAGS,
     )
     def post(self, request: Request) -> Response:
         body = s.ArchiveClaimSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        data = body.validated_data
         try:
+            if not (data.get("code") or "").strip():
+                services.archive_claim_code_send(
+                    user=request.user, id_card=data["id_card"], name=data["name"]
+                )
+                return Response(
+                    {"status": "code_sent", "message": services.claim_sent_message()},
+                    status=status.HTTP_202_ACCEPTED,
+                )
             file = services.archive_claim(
-                user=request.user,
-                id_card=body.validated_data["id_card"],
-                name=body.validated_data["name"],
+                user=request.user, id_card=data["id_card"], name=data["name"], code=data["code"]
             )
+        except ClaimThrottled as exc:
+            raise too_many(exc.message, exc.wait) from exc
         except ArchiveError as exc:
             raise api_error(exc) from exc
         file.relation = "student"  # type: ignore[attr-defined]

@@ -14,6 +14,8 @@ class ArchiveErrorCode(StrEnum):
     UNREADABLE_FILE = "unreadable_file"
     MISSING_COLUMNS = "missing_columns"
     UNSAFE_FILE = "unsafe_file"
+    CLAIM_REFUSED = "claim_refused"
+    THROTTLED = "throttled"
 
 
 class ArchiveError(Exception):
@@ -37,3 +39,11 @@ class ArchiveError(Exception):
 
 class ImportFileError(ArchiveError):
     """The whole file is refused (unreadable, or required columns missing): nothing imported."""
+
+
+class ClaimThrottled(ArchiveError):
+    """Too many claim attempts for one ID number: ``wait`` seconds before the next."""
+
+    def __init__(self, message: str, *, wait: float) -> None:
+        super().__init__(message, code=ArchiveErrorCode.THROTTLED)
+        self.wait = wait

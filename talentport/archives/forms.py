@@ -76,6 +76,16 @@ class ClaimForm(forms.Form):
         help_text=_("与学校移交名单一致的18位居民身份证号"),
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
     )
+    code = forms.CharField(
+        label=_("验证码或认领码"),
+        max_length=32,
+        required=False,
+        help_text=_(
+            "先点“发送验证码”，将短信验证码（6位数字）填在这里；"
+            "也可填写学校交接清单上的认领码（8位字母数字）"
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text"}),
+    )
 
 
 class GuardianForm(forms.Form):

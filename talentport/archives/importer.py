@@ -239,3 +239,38 @@ def template_workbook() -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+#: Cells that a spreadsheet would read as a formula get a leading apostrophe.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def handover_workbook(*, school: str, rows: Iterable[tuple[str, str, str, str | None]]) -> bytes:
+    """The hand-over list staff print for the school: one row per student (class, name,
+    masked ID number, claim code); ``None`` for a code already handed out."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "档案认领码"
+    xlsx_append(sheet, [f"{school} 人事档案认领清单（认领码仅显示这一次，请妥善交给学生本人）"])
+    xlsx_append(sheet, [CLASS, NAME, ID_CARD, "认领码"])
+    for index in range(1, 5):
+        sheet.cell(row=2, column=index).font = Font(bold=True)
+    for class_name, name, id_masked, code in rows:
+        xlsx_append(
+            sheet,
+            [
+                class_name,
+                name,
+                id_masked,
+                code if code is not None else "（已发放；遗失请在档案页重新生成）",
+            ],
+        )
+    for letter, width in zip("ABCD", (16, 14, 22, 34), strict=True):
+        sheet.column_dimensions[letter].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

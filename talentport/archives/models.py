@@ -125,6 +125,13 @@ class ArchiveFile(BaseModel):
     courier_number = models.CharField(_("机要编号"), max_length=40, blank=True)
     dispatched_at = models.DateTimeField(_("寄出时间"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    # The claim code printed on the school's hand-over list: only its keyed hash is kept
+    # once the staff have downloaded the list; until then it waits encrypted.
+    claim_code_index = models.CharField(
+        _("认领码摘要"), max_length=64, blank=True, default="", editable=False
+    )
+    claim_code_pending = EncryptedTextField(_("待打印的认领码"), null=True, blank=True)
+    claim_code_issued_at = models.DateTimeField(_("认领码生成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("人事档案")
@@ -229,3 +236,33 @@ class GuardianLink(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.guardian} → {self.file}"
+
+
+class ArchiveClaimCode(BaseModel):
+    """The one-time code sent by SMS to the phone the school gave, for one account's claim
+    of one file: stored as a keyed hash, with an expiry and a count of wrong tries.  A new
+    code for the same file and account replaces the old one."""
+
+    file = models.ForeignKey(
+        ArchiveFile, verbose_name=_("档案"), on_delete=models.CASCADE, related_name="claim_codes"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("认领账户"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    expires_at = models.DateTimeField(_("失效时间"))
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("档案认领验证码")
+        verbose_name_plural = _("档案认领验证码")
+        constraints = [
+            models.UniqueConstraint(fields=["file", "user"], name="archives_one_claim_code")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_id}/{self.user_id}"

@@ -37,6 +37,9 @@ ACTION_LABELS = {
     "guardian_linked": "添加监护人查看",
     "guardian_consented": "本人同意监护人查看",
     "guardian_revoked": "撤销监护人查看",
+    "claim_code_sent": "发送认领验证码",
+    "claim_refused": "认领未通过",
+    "claim_code_regenerated": "重新生成认领码",
 }
 #: Events the family timeline shows (account administration stays out of it).
 FAMILY_ACTIONS = frozenset([*ArchiveStatus.values, "transfer_cancelled"])

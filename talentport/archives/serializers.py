@@ -213,6 +213,18 @@ class ArchiveBatchPageSerializer(serializers.Serializer[Any]):
 class ArchiveClaimSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=80, help_text="与学校移交名单一致的姓名")
     id_card = serializers.CharField(max_length=30, help_text="18位居民身份证号")
+    code = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="第二步：短信验证码（6位数字）或学校交接清单上的认领码（8位字母数字）；"
+        "第一步不填",
+    )
+
+
+class ArchiveClaimSentSerializer(serializers.Serializer[Any]):
+    status = serializers.CharField(help_text="code_sent")
+    message = serializers.CharField()
 
 
 class GuardianLinkSerializer(serializers.ModelSerializer[GuardianLink]):

@@ -7,20 +7,29 @@ Every change goes through one function here, checks it is allowed, and appends a
 from __future__ import annotations
 
 import datetime as dt
+import hmac
+import logging
+import math
 import re
+import secrets
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from talentport.archives import importer
-from talentport.archives.errors import ArchiveError, ArchiveErrorCode
+from talentport.archives.errors import ArchiveError, ArchiveErrorCode, ClaimThrottled
 from talentport.archives.models import (
     TRANSITIONS,
     ArchiveBatch,
+    ArchiveClaimCode,
     ArchiveEvent,
     ArchiveFile,
     ArchiveStatus,
@@ -29,15 +38,25 @@ from talentport.archives.models import (
     ImportSource,
 )
 from talentport.archives.rules import TransferInput, TransferInputError, transfer_destination
-from talentport.common.crypto import blind_index_filter
-from talentport.common.idcard import IdentityFormatError, mask_id_card, mask_phone, validate_id_card
+from talentport.common.crypto import blind_index, blind_index_filter
+from talentport.common.idcard import (
+    IdentityFormatError,
+    mask_id_card,
+    mask_phone,
+    validate_cn_mobile,
+    validate_id_card,
+)
 from talentport.common.logmask import mask_personal_data
 from talentport.common.services import audit_event_record, masked
 from talentport.notify.services import message_send
+from talentport.notify.sms import get_sms_backend
+
+logger = logging.getLogger("talentport.archives")
 
 DUPLICATE_ON_RECORD = "该身份证号已有档案记录（一人一档），不能重复接收"
 CHUNK = 500
 COURIER_NUMBER = re.compile(r"[0-9A-Za-z-]{4,40}")
+_MOBILE_NUMBER = re.compile(r"1[3-9]\d{9}")
 
 
 def _is_staff(user: Any) -> bool:
@@ -157,6 +176,8 @@ def archive_batch_import(
                 )
                 for row in accepted_rows
             ]
+            for file in files:  # printed on the hand-over list, shown once at its download
+                _set_claim_code(file, claim_code_new(), pending=True, now=now)
             ArchiveFile.objects.bulk_create(files, batch_size=CHUNK)
             ArchiveEvent.objects.bulk_create(
                 [
@@ -542,39 +563,341 @@ def _notify_on_commit(*, file: ArchiveFile, event: ArchiveEvent) -> None:
 # --------------------------------------------------------------------------- #
 
 
-def archive_claim(*, user: Any, id_card: str, name: str) -> ArchiveFile:
-    """Link a student account to the file whose ID number and name match."""
-    if not getattr(user, "is_authenticated", False):
-        raise ArchiveError("请先登录", code=ArchiveErrorCode.FORBIDDEN)
+# --------------------------------------------------------------------------- #
+# Claims: name + ID number + a second factor, one answer whatever the file
+# --------------------------------------------------------------------------- #
+
+#: Claim codes on the hand-over list: no 0/O, 1/I/L, so that a printed code reads one way.
+CLAIM_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CLAIM_CODE_LENGTH = 8
+SMS_CODE_DIGITS = 6
+CLAIM_CODE_SCOPE = "archives.claim_code"
+SMS_CODE_SCOPE = "archives.claim_sms_code"
+CLAIM_COUNTER_SCOPE = "archives.claim_counter"
+CLAIM_WINDOW_SECONDS = 3600
+_CODE_SEPARATORS = re.compile(r"[\s\-_]")
+
+
+def claim_sent_message() -> str:
+    """Step 1's one answer: says nothing about whether a file exists."""
+    return gettext(
+        "如果信息与学校交接名单一致，验证码已发送至学校登记的联系电话；"
+        "也可使用学校交接清单上的认领码"
+    )
+
+
+def claim_refused_message() -> str:
+    """Step 2's one refusal, whatever went wrong."""
+    return gettext("信息或验证码不正确，或档案无法认领；如有疑问请联系学校或档案窗口")
+
+
+def _claim_throttled(wait: float) -> ClaimThrottled:
+    return ClaimThrottled(
+        gettext("该身份证号的认领尝试过于频繁，请约 %(minutes)s 分钟后再试")
+        % {"minutes": max(1, math.ceil(wait / 60))},
+        wait=wait,
+    )
+
+
+def claim_code_new() -> str:
+    """A random claim code for the hand-over list (8 characters, ~39 bits)."""
+    return "".join(secrets.choice(CLAIM_CODE_ALPHABET) for _ in range(CLAIM_CODE_LENGTH))
+
+
+def _claim_code_hash(file: ArchiveFile, code: str) -> str:
+    return blind_index(f"{file.uuid}:{code}", scope=CLAIM_CODE_SCOPE)
+
+
+def _sms_code_hash(file: ArchiveFile, user: Any, code: str) -> str:
+    return blind_index(f"{file.uuid}:{user.uuid}:{code}", scope=SMS_CODE_SCOPE)
+
+
+def _set_claim_code(file: ArchiveFile, code: str, *, pending: bool, now: dt.datetime) -> None:
+    file.claim_code_index = _claim_code_hash(file, code)
+    file.claim_code_pending = code if pending else None
+    file.claim_code_issued_at = now
+
+
+def _normalise_code(code: object) -> str:
+    return _CODE_SEPARATORS.sub("", str(code or "")).upper()[:32]
+
+
+def _claim_number(id_card: object) -> str:
     try:
-        number = validate_id_card(id_card)
+        return validate_id_card(id_card)
     except IdentityFormatError as exc:
         raise ArchiveError(exc.message, field="id_card") from exc
-    not_found = ArchiveError(
-        "未找到与该身份证号和姓名相符的档案，请核对或联系学校",
-        code=ArchiveErrorCode.NOT_FOUND,
-        field="id_card",
-    )
+
+
+def _counter_key(kind: str, number: str) -> str:
+    return "archives:claim:" + kind + ":" + blind_index(number, scope=CLAIM_COUNTER_SCOPE)
+
+
+def _count(kind: str, number: str) -> tuple[int, float]:
+    """Add one to the hourly counter ``kind`` of an ID number: (count, seconds left)."""
+    key = _counter_key(kind, number)
+    now = time.time()
+    cache.add(key + ":start", now, CLAIM_WINDOW_SECONDS)
+    cache.add(key, 0, CLAIM_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, CLAIM_WINDOW_SECONDS)
+        count = 1
+    start = float(cache.get(key + ":start") or now)
+    return count, max(1.0, start + CLAIM_WINDOW_SECONDS - now)
+
+
+def _claim_lock_wait(number: str) -> float | None:
+    until = cache.get(_counter_key("lock", number))
+    if until is None:
+        return None
+    left = float(until) - time.time()
+    return left if left > 0 else None
+
+
+def _claim_failed(number: str, file: ArchiveFile | None, user: Any) -> None:
+    """Count a failed claim of this ID number; lock its claims when there were too many."""
+    failures, _left = _count("failures", number)
+    limit = int(settings.ARCHIVE_CLAIM_FAILURES_PER_FILE)
+    if failures >= limit:
+        lock_seconds = int(settings.ARCHIVE_CLAIM_LOCK_MINUTES) * 60
+        cache.set(_counter_key("lock", number), time.time() + lock_seconds, lock_seconds)
+        logger.warning("archive claims locked for one ID number after %s failures", failures)
+    if file is not None:
+        _record(
+            file=file,
+            actor=user,
+            action="claim_refused",
+            note="认领未通过（信息或验证码不符）",
+            data={"account": str(user.uuid), "failures": failures},
+        )
+
+
+def _sms_text(user: Any, code: str) -> str:
+    return gettext(
+        "【留学人才港】账户 %(account)s 正在认领学校移交的人事档案，验证码 %(code)s，"
+        "%(minutes)s 分钟内有效。如非本人操作，请勿告知他人并联系学校。"
+    ) % {
+        "account": user.get_username(),
+        "code": code,
+        "minutes": int(settings.ARCHIVE_CLAIM_CODE_TTL_MINUTES),
+    }
+
+
+def archive_claim_code_send(*, user: Any, id_card: str, name: str) -> None:
+    """Step 1 of a claim: when a file matches (ID number through the blind index, name,
+    not someone else's) and the school gave a mobile number, send a one-time code there.
+
+    Whatever the outcome the caller answers the same (:func:`claim_sent_message`); only a
+    malformed ID number (400, ``id_card``) or too many codes for this ID number within an
+    hour (:class:`ClaimThrottled`, counted whether a file exists or not) differ.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise ArchiveError("请先登录", code=ArchiveErrorCode.FORBIDDEN)
+    number = _claim_number(id_card)
+    wait = _claim_lock_wait(number)
+    if wait is not None:
+        raise _claim_throttled(wait)
+    sent, left = _count("codes", number)
+    if sent > int(settings.ARCHIVE_CLAIM_CODES_PER_FILE_PER_HOUR):
+        raise _claim_throttled(left)
+    file = ArchiveFile.objects.filter(
+        blind_index_filter(ArchiveFile, "id_card_index", number)
+    ).first()
+    if file is None or file.name != (name or "").strip():
+        return
+    if file.student_id not in (None, user.pk) or not file.guardian_phone:
+        return
+    try:
+        phone = validate_cn_mobile(file.guardian_phone)
+    except IdentityFormatError:
+        return
+    if not _MOBILE_NUMBER.fullmatch(phone):  # a landline cannot receive the code
+        return
+    code = f"{secrets.randbelow(10**SMS_CODE_DIGITS):0{SMS_CODE_DIGITS}d}"
+    now = timezone.now()
+    with transaction.atomic():
+        ArchiveClaimCode.objects.update_or_create(
+            file=file,
+            user=user,
+            defaults={
+                "code_hash": _sms_code_hash(file, user, code),
+                "expires_at": now
+                + dt.timedelta(minutes=int(settings.ARCHIVE_CLAIM_CODE_TTL_MINUTES)),
+                "attempts": 0,
+                "used_at": None,
+            },
+        )
+        _record(
+            file=file,
+            actor=user,
+            action="claim_code_sent",
+            note="已向学校登记的联系电话发送认领验证码",
+            data={"account": str(user.uuid)},
+        )
+        text = _sms_text(user, code)
+        transaction.on_commit(lambda: get_sms_backend().send(phone=phone, text=text))
+
+
+def _sms_code_valid(file: ArchiveFile, user: Any, code: str, now: dt.datetime) -> bool | None:
+    """True/False for a 6-digit code of this file and account; None when there is none."""
+    row = ArchiveClaimCode.objects.filter(file=file, user=user, used_at__isnull=True).first()
+    if row is None:
+        return None
+    fresh = row.expires_at > now and row.attempts < int(settings.ARCHIVE_CLAIM_FAILURES_PER_FILE)
+    if fresh and hmac.compare_digest(row.code_hash, _sms_code_hash(file, user, code)):
+        row.used_at = now
+        row.save(update_fields=["used_at", "updated_at"])
+        return True
+    ArchiveClaimCode.objects.filter(pk=row.pk).update(attempts=F("attempts") + 1)
+    return False
+
+
+def archive_claim(*, user: Any, id_card: str, name: str, code: str) -> ArchiveFile:
+    """Step 2 of a claim: bind the file to ``user`` with name, ID number and a second
+    factor — the SMS code of step 1 or the claim code of the hand-over list.
+
+    Every failure (no such file, another name, a wrong or expired code, a file already
+    bound to another account) raises the same ``ArchiveError`` (:func:`claim_refused_message`,
+    field ``code``) and counts against the ID number: after
+    ``ARCHIVE_CLAIM_FAILURES_PER_FILE`` within an hour its claims are locked
+    (:class:`ClaimThrottled`) for ``ARCHIVE_CLAIM_LOCK_MINUTES``, right code or not.
+    Claiming a file already bound to ``user`` again returns it.
+    """
+    if not getattr(user, "is_authenticated", False):
+        raise ArchiveError("请先登录", code=ArchiveErrorCode.FORBIDDEN)
+    number = _claim_number(id_card)
+    wait = _claim_lock_wait(number)
+    if wait is not None:
+        raise _claim_throttled(wait)
+    normal = _normalise_code(code)
+    now = timezone.now()
+    file: ArchiveFile | None = None
     with transaction.atomic():
         file = (
             ArchiveFile.objects.select_for_update()
             .filter(blind_index_filter(ArchiveFile, "id_card_index", number))
             .first()
         )
-        if file is None or file.name != (name or "").strip():
-            raise not_found
-        if file.student_id == user.pk:
-            return file
-        if file.student_id is not None:
-            raise ArchiveError(
-                "该档案已绑定其他账户，请联系工作人员",
-                code=ArchiveErrorCode.CONFLICT,
-                field="id_card",
+        claimable = (
+            file is not None
+            and file.name == (name or "").strip()
+            and file.student_id in (None, user.pk)
+        )
+        if claimable and file is not None and file.student_id == user.pk:
+            return file  # already this account's: nothing to guess, nothing to bind
+        via = ""
+        if claimable and file is not None:
+            if len(normal) == SMS_CODE_DIGITS and normal.isdigit():
+                via = "sms" if _sms_code_valid(file, user, normal, now) else ""
+            elif (
+                len(normal) == CLAIM_CODE_LENGTH
+                and file.claim_code_index
+                and hmac.compare_digest(file.claim_code_index, _claim_code_hash(file, normal))
+            ):
+                via = "handover_code"
+        if via and file is not None:
+            file.student = user
+            fields = ["student", "updated_at"]
+            if via == "handover_code":  # used once: staff regenerate one if ever needed
+                file.claim_code_index = ""
+                file.claim_code_pending = None
+                fields += ["claim_code_index", "claim_code_pending"]
+            file.save(update_fields=fields)
+            _record(
+                file=file,
+                actor=user,
+                action="student_linked",
+                note="本人账户已绑定档案（"
+                + ("短信验证码" if via == "sms" else "交接清单认领码")
+                + "）",
+                data={"account": str(user.uuid), "via": via},
             )
-        file.student = user
-        file.save(update_fields=["student", "updated_at"])
-        _record(file=file, actor=user, action="student_linked", note="本人账户已绑定档案")
-    return file
+            return file
+    _claim_failed(number, file, user)
+    raise ArchiveError(claim_refused_message(), code=ArchiveErrorCode.CLAIM_REFUSED, field="code")
+
+
+def _require_staff(actor: Any) -> None:
+    if not _is_staff(actor):
+        raise ArchiveError("只有工作人员可以办理档案业务", code=ArchiveErrorCode.FORBIDDEN)
+
+
+def archive_claim_code_regenerate(*, file: ArchiveFile, actor: Any) -> str:
+    """A new hand-over claim code for one file (the old one stops working); returned once
+    to be printed, kept only as its keyed hash."""
+    _require_staff(actor)
+    code = claim_code_new()
+    with transaction.atomic():
+        locked = ArchiveFile.objects.select_for_update().get(pk=file.pk)
+        _set_claim_code(locked, code, pending=False, now=timezone.now())
+        locked.save(
+            update_fields=[
+                "claim_code_index",
+                "claim_code_pending",
+                "claim_code_issued_at",
+                "updated_at",
+            ]
+        )
+        _record(
+            file=locked,
+            actor=actor,
+            action="claim_code_regenerated",
+            note="重新生成交接清单认领码，原认领码作废",
+        )
+    return code
+
+
+@dataclass
+class HandoverRow:
+    file: ArchiveFile
+    code: str | None  # None: already handed out (or the file is claimed)
+
+
+def archive_handover_list(*, batch: ArchiveBatch, actor: Any) -> list[HandoverRow]:
+    """The batch's hand-over list with each student's claim code, shown this once.
+
+    Codes generated at import wait encrypted until this download; a file without a code
+    (imported before codes existed) gets one now.  Afterwards only the hashes remain:
+    a second download lists the files without codes (staff regenerate a lost one).
+    """
+    _require_staff(actor)
+    rows: list[HandoverRow] = []
+    now = timezone.now()
+    shown = 0
+    with transaction.atomic():
+        files = (
+            ArchiveFile.objects.select_for_update()
+            .filter(batch=batch)
+            .order_by("class_name", "name", "id")
+        )
+        for file in files:
+            code: str | None = None
+            if file.student_id is None:
+                if file.claim_code_pending:
+                    code = file.claim_code_pending
+                elif not file.claim_code_index:
+                    code = claim_code_new()
+            if code is not None:
+                _set_claim_code(file, code, pending=False, now=now)
+                file.save(
+                    update_fields=[
+                        "claim_code_index",
+                        "claim_code_pending",
+                        "claim_code_issued_at",
+                        "updated_at",
+                    ]
+                )
+                shown += 1
+            rows.append(HandoverRow(file=file, code=code))
+        audit_event_record(
+            subject=batch,
+            action="archives.handover_list_downloaded",
+            actor=actor,
+            data={"files": len(rows), "codes_shown": shown},
+        )
+    return rows
 
 
 def guardian_link_create(*, file: ArchiveFile, guardian: Any, actor: Any) -> GuardianLink:

@@ -10,6 +10,11 @@ urlpatterns = [
     path("staff/template.xlsx", views.template_download, name="template"),
     path("staff/batches/", views.batch_list, name="batch_list"),
     path("staff/batches/<uuid:batch_id>/", views.batch_detail, name="batch_detail"),
+    path(
+        "staff/batches/<uuid:batch_id>/handover.xlsx",
+        views.batch_handover,
+        name="batch_handover",
+    ),
     path("staff/overdue/", views.overdue, name="overdue"),
     path("staff/files/", views.file_list, name="file_list"),
     path("staff/files/<uuid:file_id>/", views.file_detail, name="file_detail"),
@@ -18,6 +23,11 @@ urlpatterns = [
         "staff/files/<uuid:file_id>/transfer-cancel/",
         views.file_transfer_cancel,
         name="file_transfer_cancel",
+    ),
+    path(
+        "staff/files/<uuid:file_id>/claim-code/",
+        views.file_claim_code,
+        name="file_claim_code",
     ),
     path(
         "staff/files/<uuid:file_id>/guardians/",

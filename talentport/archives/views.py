@@ -11,10 +11,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from talentport.api.errors import throttled_message
+from talentport.api.throttling import page_throttle_wait
 from talentport.archives import selectors, services
-from talentport.archives.errors import ArchiveError
+from talentport.archives.errors import ArchiveError, ClaimThrottled
 from talentport.archives.forms import (
     ClaimForm,
     GuardianForm,
@@ -22,7 +25,7 @@ from talentport.archives.forms import (
     TransferCancelForm,
     TransitionForm,
 )
-from talentport.archives.importer import template_workbook
+from talentport.archives.importer import handover_workbook, template_workbook
 from talentport.archives.models import TRANSITIONS, ArchiveFile, ArchiveStatus, ImportSource
 from talentport.archives.rules import PARTY_GUIDANCE
 from talentport.common.exports import XLSX_CONTENT_TYPE
@@ -125,6 +128,41 @@ def batch_detail(request: HttpRequest, batch_id: Any) -> HttpResponse:
     files = selectors.archive_file_search(batch=batch)
     page = Paginator(files, 50).get_page(request.GET.get("page"))
     return render(request, "archives/batch_detail.html", {"batch": batch, "page": page})
+
+
+@require_POST
+@staff_required
+def batch_handover(request: HttpRequest, batch_id: Any) -> HttpResponse:
+    """Download the batch's hand-over list with the claim codes (each shown this once)."""
+    batch = selectors.archive_batch_get(uuid=batch_id)
+    if batch is None:
+        raise Http404("未找到该批次")
+    rows = services.archive_handover_list(batch=batch, actor=request.user)
+    content = handover_workbook(
+        school=batch.school,
+        rows=[(r.file.class_name, r.file.name, r.file.id_card_masked, r.code) for r in rows],
+    )
+    return attachment_response(
+        content,
+        filename=f"{batch.school}-交接清单（认领码）.xlsx",
+        ascii_name=f"archive-claim-codes-{batch.uuid}.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+@require_POST
+@staff_required
+def file_claim_code(request: HttpRequest, file_id: Any) -> HttpResponse:
+    """Regenerate one file's claim code; the page shows it once (never stored in clear)."""
+    file = _file_or_404(file_id)
+    try:
+        code = services.archive_claim_code_regenerate(file=file, actor=request.user)
+    except ArchiveError as exc:
+        _error_messages(request, exc)
+        return redirect("archives:file_detail", file_id=file.uuid)
+    response = render(request, "archives/claim_code.html", {"file": file, "code": code})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_safe
@@ -318,21 +356,43 @@ def staff_guardian_revoke(request: HttpRequest, file_id: Any, link_id: Any) -> H
 
 @login_required
 def my_files(request: HttpRequest) -> HttpResponse:
+    """The family's files, and the two-step claim: 发送验证码 (op=send), then 绑定 with
+    the SMS code or the hand-over list's claim code (op=claim).  Same answers, same
+    limits as the API (shared counters)."""
     form = ClaimForm()
+    sent = False
+    status = 200
     if request.method == "POST":
         form = ClaimForm(request.POST)
+        op = request.POST.get("op", "claim")
         if form.is_valid():
+            data = form.cleaned_data
+            wait = page_throttle_wait(request, "archive_claim", per_ip=True)
             try:
-                file = services.archive_claim(
-                    user=request.user,
-                    id_card=form.cleaned_data["id_card"],
-                    name=form.cleaned_data["name"],
-                )
+                if wait is not None:
+                    raise ClaimThrottled(throttled_message(wait), wait=wait)
+                if op == "send" or not data["code"].strip():
+                    services.archive_claim_code_send(
+                        user=request.user, id_card=data["id_card"], name=data["name"]
+                    )
+                    sent = True
+                else:
+                    file = services.archive_claim(
+                        user=request.user,
+                        id_card=data["id_card"],
+                        name=data["name"],
+                        code=data["code"],
+                    )
+                    messages.success(request, gettext("已绑定您的档案"))
+                    return redirect("archives:my_file", file_id=file.uuid)
+            except ClaimThrottled as exc:
+                form.add_error(None, exc.message)
+                status = 429
             except ArchiveError as exc:
-                form.add_error("id_card" if exc.field == "id_card" else None, exc.message)
-            else:
-                messages.success(request, "已绑定您的档案")
-                return redirect("archives:my_file", file_id=file.uuid)
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = 400
+        else:
+            status = 400
     return render(
         request,
         "archives/my_files.html",
@@ -340,7 +400,10 @@ def my_files(request: HttpRequest) -> HttpResponse:
             "own": selectors.archive_files_for_student(user=request.user),
             "followed": selectors.archive_files_for_guardian(user=request.user),
             "form": form,
+            "sent": sent,
+            "sent_message": services.claim_sent_message() if sent else "",
         },
+        status=status,
     )
 
 

@@ -29,7 +29,9 @@ from talentport.cases.models import (
     Application,
     Bundle,
     SubCase,
+    SubCaseStatus,
 )
+from talentport.cases.validation import idempotency_key_clean
 from talentport.common import files
 from talentport.common.pii import log_pii_access_many
 from talentport.people import permissions
@@ -182,7 +184,11 @@ class ApplicationListView(CaseAPIView):
                 raise CaseError(
                     CaseErrorCode.PERSON_UNKNOWN, "没有这个申请人账户", field="applicant"
                 )
-        key = request.headers.get("Idempotency-Key") or data.get("idempotency_key")
+        header = request.headers.get("Idempotency-Key")
+        if header is not None:
+            key = idempotency_key_clean(header, field="Idempotency-Key")
+        else:
+            key = idempotency_key_clean(data.get("idempotency_key"))
         application, created = services.application_create(
             bundle=bundle,
             stage=data["stage"],
@@ -256,6 +262,9 @@ class ApplicationMaterialView(CaseAPIView):
         body = s.MaterialUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         code = body.validated_data["code"]
+        needed = {m["code"] for m in services.application_materials_needed(application=application)}
+        if code not in needed:
+            raise CaseError(CaseErrorCode.MATERIAL_UNKNOWN, "本申请不需要这项材料", field="code")
         if body.validated_data.get("library_file"):
             material = selectors.material_visible_to(
                 user=self.me, uuid=body.validated_data["library_file"]
@@ -348,13 +357,24 @@ class SubCaseQueueView(CaseAPIView):
     @extend_schema(
         tags=TAGS,
         summary="部门待办队列（部门专员只看本部门）",
-        parameters=[OpenApiParameter("status", OpenApiTypes.STR, required=False)],
+        parameters=[
+            OpenApiParameter(
+                "status", OpenApiTypes.STR, required=False, enum=list(SubCaseStatus.values)
+            )
+        ],
         responses={200: s.SubCaseSerializer(many=True), **ERR},
     )
     def get(self, request: Request) -> Response:
         if not permissions.is_staff(self.me):
             raise CaseError(CaseErrorCode.FORBIDDEN, "仅限服务专员")
-        qs = selectors.subcase_queue(user=self.me, status=request.query_params.get("status"))
+        wanted = request.query_params.get("status") or None
+        if wanted is not None and wanted not in SubCaseStatus.values:
+            raise CaseError(
+                CaseErrorCode.FIELD_INVALID,
+                "状态取值应为：" + "、".join(SubCaseStatus.values),
+                field="status",
+            )
+        qs = selectors.subcase_queue(user=self.me, status=wanted)
         return Response(s.SubCaseSerializer(qs[:500], many=True).data)
 
 

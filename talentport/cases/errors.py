@@ -15,6 +15,7 @@ class CaseErrorCode(enum.StrEnum):
     ITEMS_EMPTY = "items_empty"
     ITEM_UNKNOWN = "item_unknown"
     FIELD_REQUIRED = "field_required"
+    FIELD_INVALID = "invalid"
     MATERIAL_MISSING = "material_missing"
     MATERIAL_UNKNOWN = "material_unknown"
     FILE_TYPE = "file_type_not_allowed"

@@ -56,6 +56,7 @@ from talentport.cases.selectors import (
     department_supervisors,
     subcase_specialists,
 )
+from talentport.cases.validation import form_data_clean, idempotency_key_clean, text_clean
 from talentport.catalog.models import Department, ServiceItem
 from talentport.common import files
 from talentport.common.models import AuditEvent
@@ -559,6 +560,8 @@ def application_create(
     idempotency_key: str | None = None,
 ) -> tuple[Application, bool]:
     """A draft application; the same idempotency key returns the same application."""
+    idempotency_key = idempotency_key_clean(idempotency_key)
+    form_data = form_data_clean(form_data)
     if not bundle.active:
         raise CaseError(CaseErrorCode.BUNDLE_INACTIVE, "该一件事暂停受理", field="bundle")
     _check_filer(actor=actor, applicant=applicant, bundle=bundle)
@@ -622,6 +625,7 @@ def application_update(
     version the editor read, e.g. a hidden field of the page) a draft saved meanwhile
     from another tab or by a helper is a conflict (409) instead of being overwritten.
     """
+    form_data = form_data_clean(form_data)
     with transaction.atomic():
         current = Application.objects.select_for_update().get(pk=application.pk)
         if current.status != ApplicationStatus.DRAFT:
@@ -1135,6 +1139,7 @@ def subcase_answer_correction(
     expected_version: int | None = None,
 ) -> SubCase:
     """The person answers the correction notice; the clock resumes, due date moves."""
+    answer = text_clean(answer, field="answer")
     notice = subcase.corrections.filter(answered_at__isnull=True).order_by("-id").first()
     if notice is None or subcase.status != SubCaseStatus.CORRECTION:
         raise CaseError(CaseErrorCode.NO_OPEN_CORRECTION, "该子件没有待补正的通知")
@@ -1407,6 +1412,7 @@ def rating_submit(
     subcase: SubCase | None = None,
 ) -> Rating:
     """Rate the whole application (``subcase`` None) or one department, once each."""
+    comment = text_clean(comment, field="comment")
     if application.status != ApplicationStatus.CLOSED:
         raise CaseError(CaseErrorCode.NOT_CLOSED, "办结后才能评价")
     valid = set(RatingLevel.values)

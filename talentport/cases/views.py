@@ -23,6 +23,7 @@ from talentport.cases.models import (
     Filer,
     RatingLevel,
     SubCase,
+    SubCaseStatus,
 )
 from talentport.common import files
 from talentport.common.pii import log_pii_access, log_pii_access_many
@@ -174,20 +175,21 @@ def application_detail(request: HttpRequest, id: str) -> HttpResponse:
                     return render(request, "cases/application.html", context, status=409)
                 messages.success(request, _("草稿已保存"))
             elif op == "upload":
+                code = _material_code(application, request.POST.get("code", ""))
                 upload = request.FILES.get("file")
                 if upload is None:
                     raise CaseError(CaseErrorCode.FILE_EMPTY, "请选择文件", field="file")
                 material = services.material_upload(
                     owner=application.applicant,
                     actor=user,
-                    code=request.POST["code"],
+                    code=code,
                     filename=upload.name or "",
                     content=upload.read(),
                 )
                 services.application_attach_material(
                     application=application,
                     actor=user,
-                    code=request.POST["code"],
+                    code=code,
                     material=material,
                 )
                 messages.success(request, "材料已上传")
@@ -195,7 +197,9 @@ def application_detail(request: HttpRequest, id: str) -> HttpResponse:
                 application = services.application_submit(application=application, actor=user)
                 messages.success(request, "申请已提交，申请编号 " + (application.number or ""))
             elif op == "answer":
-                sc = application.subcases.filter(uuid=request.POST["subcase"]).first()
+                sc = application.subcases.filter(
+                    uuid=_uuid_or_404(request.POST.get("subcase", ""))
+                ).first()
                 if sc is None:
                     raise Http404
                 services.subcase_answer_correction(
@@ -205,7 +209,11 @@ def application_detail(request: HttpRequest, id: str) -> HttpResponse:
             elif op == "rate":
                 sc = None
                 if request.POST.get("subcase"):
-                    sc = application.subcases.filter(uuid=request.POST["subcase"]).first()
+                    sc = application.subcases.filter(
+                        uuid=_uuid_or_404(request.POST["subcase"])
+                    ).first()
+                    if sc is None:
+                        raise Http404
                 services.rating_submit(
                     application=application,
                     actor=user,
@@ -228,7 +236,12 @@ def application_detail(request: HttpRequest, id: str) -> HttpResponse:
                 context = _application_context(user, application, may_act)
                 context["upload_error"] = {"code": request.POST.get("code"), "message": e.message}
                 return render(request, "cases/application.html", context, status=400)
+            # the same page again, the refusal shown, answered 400 (403/409 as the service says)
             _fail(request, e)
+            application.refresh_from_db()
+            context = _application_context(user, application, may_act)
+            status = e.status if e.status in (403, 409) else 400
+            return render(request, "cases/application.html", context, status=status)
         return redirect("cases:application", id=application.uuid)
     context = _application_context(user, application, may_act)
     if context["fields"] and user.pk != application.applicant_id:
@@ -237,6 +250,14 @@ def application_detail(request: HttpRequest, id: str) -> HttpResponse:
             actor=user, subject=application, field="form_data", purpose="查看一件事申请表单"
         )
     return render(request, "cases/application.html", context)
+
+
+def _material_code(application: Application, code: str) -> str:
+    """The material code posted with an upload: one this application needs (else 400)."""
+    needed = {m["code"] for m in services.application_materials_needed(application=application)}
+    if code not in needed:
+        raise CaseError(CaseErrorCode.MATERIAL_UNKNOWN, _("本申请不需要这项材料"), field="code")
+    return code
 
 
 def _draft_fields(application: Application, posted: dict[str, str] | None) -> list[dict[str, Any]]:
@@ -309,6 +330,8 @@ def _staff(request: HttpRequest) -> User:
 def queue(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     status = request.GET.get("status") or None
+    if status not in (None, *SubCaseStatus.values):
+        status = None  # an unknown filter shows the whole queue
     return render(
         request,
         "cases/queue.html",

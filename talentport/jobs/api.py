@@ -248,6 +248,8 @@ class CandidateListApi(AuthenticatedView):
 
 
 class PoolRegistrationApi(AuthenticatedView):
+    throttle_scope = "talent_pool"
+
     @extend_schema(
         operation_id="talent_pool_me_retrieve",
         summary="我的人才信息",
@@ -322,6 +324,8 @@ def _registration_data(registration: EventRegistration) -> dict[str, Any]:
 
 
 class EventRegistrationApi(AuthenticatedView):
+    throttle_scope = "event_registration"
+
     @extend_schema(
         operation_id="events_registration_create",
         summary="报名活动",
@@ -735,6 +739,8 @@ class PositionCloseApi(AuthenticatedView):
 
 
 class PositionApplicationApi(AuthenticatedView):
+    throttle_scope = "position_application"
+
     @extend_schema(
         operation_id="jobs_positions_apply",
         summary="投递岗位",

@@ -33,7 +33,11 @@ from talentport.policies.selectors import (
     policy_versions_current,
     service_items_for_policies,
 )
-from talentport.policies.services import policy_publish, talent_profile_save
+from talentport.policies.services import (
+    policy_publish,
+    stored_profile_errors,
+    talent_profile_save,
+)
 
 TAGS = ["policies"]
 
@@ -192,10 +196,10 @@ class PolicyDetailView(APIView):
         return Response(PolicyDetailSerializer(row).data)
 
 
-def _profile_errors(data: Any) -> None:
+def _profile_errors(data: Any, *, stored: bool = False) -> None:
     if not isinstance(data, dict):
         raise ApiError([error("", "个人资料必须是 JSON 对象")])
-    problems = validate_profile(data)
+    problems = stored_profile_errors(data) if stored else validate_profile(data)
     if problems:
         raise ApiError([error(p.field, p.message) for p in problems])
 
@@ -203,6 +207,7 @@ def _profile_errors(data: Any) -> None:
 class MyProfileView(APIView):
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [JSONParser]
+    throttle_scope = "profile"
 
     @extend_schema(
         operation_id="me_profile_retrieve",
@@ -222,7 +227,7 @@ class MyProfileView(APIView):
         tags=TAGS,
     )
     def put(self, request: Request) -> Response:
-        _profile_errors(request.data)
+        _profile_errors(request.data, stored=True)
         try:
             profile = talent_profile_save(user=request.user, data=dict(request.data))
         except PolicyPublishError as exc:
@@ -277,6 +282,7 @@ class DistrictRowSerializer(serializers.Serializer[Any]):
 class DistrictComparisonView(APIView):
     authentication_classes: list[Any] = []
     parser_classes = [JSONParser]
+    throttle_scope = "eligibility"
 
     @extend_schema(
         operation_id="eligibility_districts",

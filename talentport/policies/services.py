@@ -3,13 +3,15 @@ office) and the push that finds the people a policy is for (政策找人, 免申
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.urls import reverse
 
@@ -22,6 +24,7 @@ from talentport.people.models import TalentProfile
 from talentport.people.permissions import Perm
 from talentport.policies.engine import (
     PolicyError,
+    ProfileError,
     evaluate,
     parse_policy_text,
     run_policy_cases,
@@ -33,6 +36,16 @@ from talentport.policies.selectors import policies_in_force
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 REMINDER_DAYS = 60
+#: A stored profile's money stays below 10^12 yuan: what the push derives from it (up to
+#: three years of a share of it) must fit the 14-digit amount columns of snapshots and grants.
+STORED_MONEY_LIMIT = 10**12
+
+logger = logging.getLogger("talentport.policies")
+
+
+def stored_profile_errors(data: object) -> list[ProfileError]:
+    """The contract's validation, with the money bound of what the platform stores."""
+    return validate_profile(data, money_limit=STORED_MONEY_LIMIT)
 
 
 @dataclass
@@ -202,28 +215,63 @@ def policy_push_run(
         else TalentProfile.objects.all()
     )
     for profile in queryset.select_related("user").iterator(chunk_size=500):
-        if validate_profile(profile.data):
+        # One bad profile never stops the push for everyone: it is skipped and counted,
+        # and logged by its public id only (no personal data).
+        problems = stored_profile_errors(profile.data)
+        if problems:
             report.skipped_invalid += 1
+            logger.warning(
+                "policy push skipped profile %s: invalid (%s)",
+                profile.uuid,
+                ", ".join(sorted({p.field for p in problems}))[:200],
+            )
+            continue
+        before = dataclasses.replace(report)
+        try:
+            with transaction.atomic():
+                _push_profile(
+                    profile, policies, by_id, versions, wanted, as_of, report, departments
+                )
+        except (ArithmeticError, ValueError, TypeError, KeyError, DatabaseError) as exc:
+            report.messages, report.reminders, report.grants = (
+                before.messages,
+                before.reminders,
+                before.grants,
+            )
+            report.skipped_invalid += 1
+            logger.warning("policy push skipped profile %s: %s", profile.uuid, type(exc).__name__)
             continue
         report.profiles += 1
-        doc = evaluate(profile.data, as_of=as_of, policies=policies, validate=False)
-        today = dt.date.fromisoformat(doc["as_of"])
-        snapshots = {s.policy_id: s for s in profile.eligibility_snapshots.all()}
-        for result in doc["results"]:
-            pid = result["policy"]
-            if pid not in wanted:
-                continue
-            _push_one(
-                profile,
-                result,
-                by_id[pid],
-                versions.get(pid, 1),
-                snapshots.get(pid),
-                today,
-                report,
-                departments.get(pid),
-            )
     return report
+
+
+def _push_profile(
+    profile: TalentProfile,
+    policies: list[Any],
+    by_id: dict[str, Any],
+    versions: dict[str, int],
+    wanted: set[str],
+    as_of: dt.date | None,
+    report: PushReport,
+    departments: dict[str, int],
+) -> None:
+    doc = evaluate(profile.data, as_of=as_of, policies=policies, validate=False)
+    today = dt.date.fromisoformat(doc["as_of"])
+    snapshots = {s.policy_id: s for s in profile.eligibility_snapshots.all()}
+    for result in doc["results"]:
+        pid = result["policy"]
+        if pid not in wanted:
+            continue
+        _push_one(
+            profile,
+            result,
+            by_id[pid],
+            versions.get(pid, 1),
+            snapshots.get(pid),
+            today,
+            report,
+            departments.get(pid),
+        )
 
 
 def _push_one(
@@ -297,7 +345,7 @@ def _push_one(
 
 def talent_profile_save(*, user: Any, data: dict[str, Any]) -> TalentProfile:
     """Store a person's profile (validated against the contract) and push what is new."""
-    errors = validate_profile(data)
+    errors = stored_profile_errors(data)
     if errors:
         raise PolicyPublishError(
             PolicyErrorCode.INVALID_PROFILE, [f"{e.field}: {e.message}" for e in errors]

@@ -67,3 +67,15 @@ def import_rows(tmp_path: Path) -> Any:
         return archive_batch_import(source=path, school=school, actor=actor, filename=path.name)
 
     return run
+
+
+def claim_file(*, user: Any, id_card: str, name: str) -> Any:
+    """Bind the file of ``id_card`` to ``user`` with the claim code printed at import."""
+    from talentport.archives import services
+    from talentport.archives.models import ArchiveFile
+    from talentport.common.crypto import blind_index_filter
+
+    file = ArchiveFile.objects.get(blind_index_filter(ArchiveFile, "id_card_index", id_card))
+    return services.archive_claim(
+        user=user, id_card=id_card, name=name, code=file.claim_code_pending or ""
+    )

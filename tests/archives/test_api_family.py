@@ -11,7 +11,7 @@ from django.urls import reverse
 from talentport.archives import services
 from talentport.archives.models import ArchiveFile, GuardianLink
 from talentport.common.models import PiiAccessLog
-from tests.archives.conftest import make_id
+from tests.archives.conftest import claim_file, make_id
 
 pytestmark = pytest.mark.django_db
 
@@ -24,44 +24,6 @@ def _errors(response: Any) -> list[tuple[str, str]]:
     return [(e["field"], e["code"]) for e in response.json()["errors"]]
 
 
-def test_claim_through_the_blind_index(client: Any, import_rows: Any, make_user: Any) -> None:
-    # given
-    import_rows([["小明", MINOR_ID]])
-    student = make_user("xiaoming")
-    client.force_login(student)
-
-    # then: malformed, mismatched and empty input are answered, never a 500
-    bad = client.post(CLAIM, {"name": "小明", "id_card": "123"}, content_type="application/json")
-    assert bad.status_code == 400 and _errors(bad)[0][0] == "id_card"
-    wrong = client.post(
-        CLAIM, {"name": "小红", "id_card": MINOR_ID}, content_type="application/json"
-    )
-    assert wrong.status_code == 404 and _errors(wrong) == [("id_card", "not_found")]
-    empty = client.post(CLAIM, {}, content_type="application/json")
-    assert empty.status_code == 400 and {f for f, _ in _errors(empty)} == {"name", "id_card"}
-    junk = client.post(CLAIM, "{not json", content_type="application/json")
-    assert junk.status_code == 400
-
-    # when: name and number match (lower-case x and spaces are tolerated by the validator)
-    ok = client.post(CLAIM, {"name": "小明", "id_card": MINOR_ID}, content_type="application/json")
-
-    # then
-    assert ok.status_code == 200
-    assert ok.json()["relation"] == "student" and ok.json()["name"] == "小明"
-    assert ArchiveFile.objects.get().student == student
-    again = client.post(
-        CLAIM, {"name": "小明", "id_card": MINOR_ID}, content_type="application/json"
-    )
-    assert again.status_code == 200
-
-    # and another account cannot take it
-    client.force_login(make_user("impostor"))
-    taken = client.post(
-        CLAIM, {"name": "小明", "id_card": MINOR_ID}, content_type="application/json"
-    )
-    assert taken.status_code == 409
-
-
 def test_claim_needs_login(client: Any) -> None:
     response = client.post(
         CLAIM, {"name": "x", "id_card": MINOR_ID}, content_type="application/json"
@@ -72,7 +34,7 @@ def test_claim_needs_login(client: Any) -> None:
 def _claimed(import_rows: Any, make_user: Any, number: str, name: str) -> tuple[Any, Any]:
     import_rows([[name, number]])
     student = make_user("student")
-    services.archive_claim(user=student, id_card=number, name=name)
+    claim_file(user=student, id_card=number, name=name)
     return ArchiveFile.objects.get(), student
 
 

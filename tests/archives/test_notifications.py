@@ -10,7 +10,7 @@ from talentport.archives import services
 from talentport.archives.models import ArchiveFile
 from talentport.archives.rules import TransferInput
 from talentport.notify.models import Message
-from tests.archives.conftest import make_id
+from tests.archives.conftest import claim_file, make_id
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_student_and_minors_guardian_get_every_step(
     student = make_user("xiaoming")
     parent = make_user("parent", role="guardian")
     stranger = make_user("other", role="guardian")
-    services.archive_claim(user=student, id_card=MINOR_ID, name="小明")
+    claim_file(user=student, id_card=MINOR_ID, name="小明")
     services.guardian_link_create(file=file, guardian=parent, actor=staff)
 
     # when: staff walk the file to delivered
@@ -76,7 +76,7 @@ def test_adult_guardian_is_told_only_after_consent_and_not_after_revoke(
     file = ArchiveFile.objects.get()
     student = make_user("zhangsan")
     parent = make_user("parent", role="guardian")
-    services.archive_claim(user=student, id_card=ADULT_ID, name="张三")
+    claim_file(user=student, id_card=ADULT_ID, name="张三")
     link = services.guardian_link_create(file=file, guardian=parent, actor=staff)
 
     # when / then: not consented → nothing for the guardian
@@ -106,7 +106,7 @@ def test_rerun_never_duplicates(
     import_rows([["小明", MINOR_ID]])
     file = ArchiveFile.objects.get()
     student = make_user("xiaoming")
-    services.archive_claim(user=student, id_card=MINOR_ID, name="小明")
+    claim_file(user=student, id_card=MINOR_ID, name="小明")
     file = _walk(file, staff, django_capture_on_commit_callbacks)
     assert Message.objects.filter(recipient=student).count() == 5
 
@@ -139,7 +139,7 @@ def test_no_message_when_the_step_is_rolled_back(
     import_rows([["小明", MINOR_ID]])
     file = ArchiveFile.objects.get()
     student = make_user("xiaoming")
-    services.archive_claim(user=student, id_card=MINOR_ID, name="小明")
+    claim_file(user=student, id_card=MINOR_ID, name="小明")
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(services.ArchiveError):
             services.archive_deliver(file=file, actor=staff)

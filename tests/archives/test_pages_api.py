@@ -95,7 +95,10 @@ def test_staff_web_transition_and_family_timeline(
 def test_student_claims_on_my_page(client: Any, make_user: Any, import_rows: Any) -> None:
     import_rows([["张三", GOOD]])
     client.force_login(make_user("s1"))
-    response = client.post(reverse("archives:my_files"), {"name": "张三", "id_card": GOOD})
+    code = ArchiveFile.objects.get().claim_code_pending
+    response = client.post(
+        reverse("archives:my_files"), {"name": "张三", "id_card": GOOD, "code": code}
+    )
     assert response.status_code == 302
     assert client.get(response["Location"]).status_code == 200
 
@@ -134,7 +137,8 @@ def test_api_import_transition_and_my_files(
     student = make_user("s1")
     client.force_login(student)
     assert client.get("/api/v1/archives/my-files/").json()["results"] == []
-    client.post(reverse("archives:my_files"), {"name": "张三", "id_card": GOOD})
+    code = ArchiveFile.objects.get().claim_code_pending
+    client.post(reverse("archives:my_files"), {"name": "张三", "id_card": GOOD, "code": code})
     mine = client.get(f"/api/v1/archives/my-files/{file_id}/").json()
     assert mine["relation"] == "student"
     assert [e["to_state"] for e in mine["timeline"]] == ["received", "stored"]

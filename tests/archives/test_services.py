@@ -16,7 +16,7 @@ from talentport.archives.errors import ArchiveError, ArchiveErrorCode
 from talentport.archives.models import ArchiveEvent, ArchiveFile, ArchiveStatus
 from talentport.archives.rules import TransferInput
 from talentport.common.models import AuditEvent, PiiAccessLog
-from tests.archives.conftest import make_id
+from tests.archives.conftest import claim_file, make_id
 
 pytestmark = pytest.mark.django_db
 
@@ -96,17 +96,18 @@ def test_journal_is_append_only(import_rows: Any) -> None:
         ArchiveEvent.objects.all().delete()
 
 
-def test_student_claims_file_by_id_number_and_name(import_rows: Any, make_user: Any) -> None:
+def test_student_claims_file_by_id_number_name_and_code(import_rows: Any, make_user: Any) -> None:
     import_rows([["张三", ADULT_ID]])
     student = make_user("s1")
     with pytest.raises(ArchiveError):
-        services.archive_claim(user=student, id_card=ADULT_ID, name="李四")
-    file = services.archive_claim(user=student, id_card=ADULT_ID.lower(), name="张三")
+        claim_file(user=student, id_card=ADULT_ID, name="李四")
+    file = claim_file(user=student, id_card=ADULT_ID.lower(), name="张三")
     assert file.student == student
     other = make_user("s2")
     with pytest.raises(ArchiveError) as exc:
-        services.archive_claim(user=other, id_card=ADULT_ID, name="张三")
-    assert exc.value.code == ArchiveErrorCode.CONFLICT
+        claim_file(user=other, id_card=ADULT_ID, name="张三")
+    # a file bound to someone else is refused like any other failure: nothing told apart
+    assert exc.value.code == ArchiveErrorCode.CLAIM_REFUSED
 
 
 def test_guardian_of_minor_linked_by_staff_sees_the_file(
@@ -120,7 +121,7 @@ def test_guardian_of_minor_linked_by_staff_sees_the_file(
     assert selectors.archive_file_for_family(user=stranger, uuid=file.uuid) is None
     # a minor student cannot revoke it alone
     student = make_user("kid")
-    services.archive_claim(user=student, id_card=MINOR_ID, name="小明")
+    claim_file(user=student, id_card=MINOR_ID, name="小明")
     link = file.guardian_links.get()
     with pytest.raises(ArchiveError):
         services.guardian_link_revoke(link=link, actor=student)
@@ -132,7 +133,7 @@ def test_adult_link_needs_consent_and_can_be_revoked(
     import_rows([["张三", ADULT_ID]])
     file = ArchiveFile.objects.get()
     student, parent = make_user("s1"), make_user("p1", role="guardian")
-    services.archive_claim(user=student, id_card=ADULT_ID, name="张三")
+    claim_file(user=student, id_card=ADULT_ID, name="张三")
 
     # staff link: waits for the adult student's consent
     link = services.guardian_link_create(file=file, guardian=parent, actor=staff)

@@ -13,7 +13,7 @@ from talentport.archives.models import ArchiveEvent, ArchiveFile, ArchiveStatus
 from talentport.archives.rules import TransferInput
 from talentport.common.models import PiiAccessLog
 from talentport.notify.models import Message
-from tests.archives.conftest import make_id
+from tests.archives.conftest import claim_file, make_id
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,7 @@ def test_family_is_told_of_the_cancellation(
     requested: ArchiveFile, staff: Any, make_user: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     student = make_user("xiaoming")
-    services.archive_claim(user=student, id_card=ID, name="小明")
+    claim_file(user=student, id_card=ID, name="小明")
     with django_capture_on_commit_callbacks(execute=True):
         services.archive_transfer_cancel(file=requested, actor=staff, reason="户籍地填写有误")
     message = Message.objects.get(recipient=student)

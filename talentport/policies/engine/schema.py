@@ -7,6 +7,7 @@ condition language, both interpreters and the batch reader all use :data:`FIELDS
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,14 @@ QINGDAO_DISTRICTS: dict[str, str] = {
 CITIES: dict[str, str] = {"qingdao": "青岛市", "weihai": "威海市", "liaocheng": "聊城市"}
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+#: Bounds the schema leaves open (contract §5): money fits in 15 digits before the
+#: decimal point; counts, months and years are non-negative, and at most COUNT_MAX;
+#: every number is finite.  A profile nests no deeper than MAX_DEPTH objects or lists.
+MONEY_FIELDS = frozenset({"venture.local_contribution_last_year"})
+MONEY_LIMIT = 10**15
+COUNT_MAX = 10_000
+MAX_DEPTH = 16
 
 
 @dataclass(frozen=True)
@@ -193,13 +202,55 @@ def _get(data: Any, path: str) -> tuple[bool, Any]:
     return True, cur
 
 
-def validate_profile(data: object) -> list[ProfileError]:
+def _shape_errors(data: object) -> list[ProfileError]:
+    """Non-finite numbers and too deep nesting anywhere (unknown keys included): such a
+    document cannot be evaluated, stored as JSON or even walked safely."""
+    errors: list[ProfileError] = []
+    stack: list[tuple[object, list[str], int]] = [(data, [], 0)]
+    while stack:
+        value, parts, depth = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            errors.append(ProfileError(_path(parts), "不是有限数值（不接受 NaN 或无穷大）"))
+        elif isinstance(value, dict | list):
+            if depth >= MAX_DEPTH:
+                errors.append(ProfileError(_path(parts), f"嵌套层级过深（最多 {MAX_DEPTH} 层）"))
+                continue
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((child, [*parts, str(key)], depth + 1) for key, child in items)
+    return sorted(errors, key=lambda e: e.field)
+
+
+def _bound_errors(data: object, bad: set[str], money_limit: int) -> list[ProfileError]:
+    """The bounds of contract §5 on every number field the schema declares."""
+    errors: list[ProfileError] = []
+    for path, spec in fields().items():
+        if spec.type not in ("num", "int") or path in bad:
+            continue
+        present, value = _get(data, path)
+        if not present or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if value < 0:
+            errors.append(ProfileError(path, "不能小于 0"))
+        elif path in MONEY_FIELDS and value >= money_limit:
+            digits = len(str(money_limit)) - 1
+            errors.append(ProfileError(path, f"金额过大（整数部分最多 {digits} 位）"))
+        elif path not in MONEY_FIELDS and value > COUNT_MAX:
+            errors.append(ProfileError(path, f"不能大于 {COUNT_MAX}"))
+    return errors
+
+
+def validate_profile(data: object, *, money_limit: int = MONEY_LIMIT) -> list[ProfileError]:
     """Check a profile against the contract schema plus the checks JSON Schema cannot say.
 
     Returns one :class:`ProfileError` per problem (empty list = valid), field paths dotted.
+    ``money_limit`` (exclusive) may be lowered by a caller that stores amounts derived from
+    the profile in narrower columns.
     """
     if not isinstance(data, dict):
         return [ProfileError("profile", "应为 JSON 对象")]
+    shape = _shape_errors(data)
+    if shape:
+        return shape
     errors: list[ProfileError] = []
     seen: set[str] = set()
     for err in sorted(
@@ -210,6 +261,8 @@ def validate_profile(data: object) -> list[ProfileError]:
             continue
         seen.add(path)
         errors.append(ProfileError(path, _message(err)))
+    bad = {e.field for e in errors}
+    errors.extend(_bound_errors(data, bad, money_limit))
     bad = {e.field for e in errors}
     dates: dict[str, date] = {}
     # dates: format "date" is checked strictly here (jsonschema's format is an annotation)

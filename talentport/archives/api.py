@@ -83,7 +83,7 @@ def api_error(exc: ArchiveError) -> ApiError:
 
 
 def _staff_file(request: Request, file_id: str) -> ArchiveFile:
-    file = selectors.archive_file_get(uuid=file_id)
+    file = selectors.archive_file_get_for_staff(user=request.user, uuid=file_id)
     if file is None:
         raise not_found("id", "未找到该档案")
     return file
@@ -115,7 +115,10 @@ class FileListView(StaffView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         files = selectors.archive_file_search(
-            q=data.get("q", ""), school=data.get("school", ""), status=data.get("status", "")
+            user=request.user,
+            q=data.get("q", ""),
+            school=data.get("school", ""),
+            status=data.get("status", ""),
         ).select_related("batch")
         return _page_response(request, files, s.ArchiveFileSerializer, data)
 
@@ -139,7 +142,7 @@ class FileSearchView(StaffView):
         data = body.validated_data
         q = data.get("q", "")
         files = selectors.archive_file_search(
-            q=q, school=data.get("school", ""), status=data.get("status", "")
+            user=request.user, q=q, school=data.get("school", ""), status=data.get("status", "")
         ).select_related("batch")
         number, size = data["page"], data["page_size"]
         page: Page[Any] = page_of(count=files.count(), items=[], number=number, size=size)
@@ -246,6 +249,7 @@ class ImportView(StaffView):
                 school=body.validated_data["school"],
                 actor=request.user,
                 filename=upload.name,
+                jurisdiction=services.archive_default_jurisdiction(user=request.user),
                 via=ImportSource.API,
             )
         except ArchiveError as exc:
@@ -264,7 +268,9 @@ class BatchListView(StaffView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        return _paginated(request, selectors.archive_batch_list(), s.ArchiveBatchSerializer)
+        return _paginated(
+            request, selectors.archive_batch_list(user=request.user), s.ArchiveBatchSerializer
+        )
 
 
 class SummaryView(StaffView):
@@ -277,7 +283,7 @@ class SummaryView(StaffView):
     def get(self, request: Request) -> Response:
         rows = [
             {"school": r.school, "total": r.total, "by_state": {st: n for st, _, n in r.by_state}}
-            for r in selectors.archive_school_summary()
+            for r in selectors.archive_school_summary(user=request.user)
         ]
         return Response(s.ArchiveSchoolSummarySerializer(rows, many=True).data)
 
@@ -292,7 +298,7 @@ class OverdueView(StaffView):
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
-        files = selectors.archive_overdue_transfers().select_related("batch")
+        files = selectors.archive_overdue_transfers(user=request.user).select_related("batch")
         return _paginated(request, files, s.ArchiveFileSerializer)
 
 

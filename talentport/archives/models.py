@@ -48,6 +48,13 @@ class ArchiveBatch(BaseModel):
     """One school's hand-over list, as imported."""
 
     school = models.CharField(_("学校"), max_length=120, db_index=True)
+    jurisdiction = models.CharField(
+        _("管辖区域"),
+        max_length=60,
+        default="qingdao",
+        db_index=True,
+        help_text=_("接收档案的区域（如 qingdao）；工作人员只能办理本人权限范围内的档案"),
+    )
     filename = models.CharField(_("文件名"), max_length=255, blank=True)
     source = models.CharField(
         _("导入方式"), max_length=8, choices=ImportSource.choices, default=ImportSource.WEB
@@ -86,6 +93,7 @@ class ArchiveFile(BaseModel):
         related_name="files",
     )
     school = models.CharField(_("学校"), max_length=120, db_index=True)
+    jurisdiction = models.CharField(_("管辖区域"), max_length=60, default="qingdao", db_index=True)
     class_name = models.CharField(_("班级"), max_length=60, blank=True)
     name = models.CharField(_("姓名"), max_length=80)
     id_card = EncryptedTextField(_("身份证号"))

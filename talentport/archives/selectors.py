@@ -22,6 +22,8 @@ from talentport.archives.models import (
 from talentport.archives.services import archive_is_adult
 from talentport.common.crypto import blind_index_filter
 from talentport.common.idcard import IdentityFormatError, validate_id_card
+from talentport.people import permissions
+from talentport.people.permissions import Perm
 
 OVERDUE_DAYS = 30
 
@@ -53,9 +55,24 @@ def _uuid(value: Any) -> uuid_lib.UUID | None:
 
 
 def is_staff_user(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (getattr(user, "is_staff_role", False) or getattr(user, "is_superuser", False))
+    """Archive staff: window specialists and administrators holding a scope."""
+    return permissions.can(user, Perm.ARCHIVE_MANAGE)
+
+
+def _in_scope(user: Any) -> Any:
+    """Rows of the jurisdictions in ``user``'s archive scopes (nothing for anyone else)."""
+    return permissions.scope_q(user, Perm.ARCHIVE_MANAGE, path="jurisdiction")
+
+
+def archive_file_get_for_staff(*, user: Any, uuid: Any) -> ArchiveFile | None:
+    """A file the staff member may handle, else None (a 404: out of scope is not told)."""
+    public_id = _uuid(uuid)
+    if public_id is None:
+        return None
+    return (
+        ArchiveFile.objects.select_related("batch", "student")
+        .filter(_in_scope(user), uuid=public_id)
+        .first()
     )
 
 
@@ -76,10 +93,16 @@ def is_id_card_query(q: str) -> bool:
 
 
 def archive_file_search(
-    *, q: str = "", school: str = "", status: str = "", batch: ArchiveBatch | None = None
+    *,
+    user: Any,
+    q: str = "",
+    school: str = "",
+    status: str = "",
+    batch: ArchiveBatch | None = None,
 ) -> QuerySet[ArchiveFile]:
-    """Files by exact ID number (through the blind index) or by part of the name."""
-    files = ArchiveFile.objects.all()
+    """Files in the staff member's scope, by exact ID number (through the blind index) or
+    by part of the name."""
+    files = ArchiveFile.objects.filter(_in_scope(user))
     q = (q or "").strip()
     if q:
         try:
@@ -121,13 +144,15 @@ def archive_timeline(*, file: ArchiveFile, family: bool = False) -> list[dict[st
     return out
 
 
-def archive_batch_list() -> QuerySet[ArchiveBatch]:
-    return ArchiveBatch.objects.select_related("imported_by")
+def archive_batch_list(*, user: Any) -> QuerySet[ArchiveBatch]:
+    return ArchiveBatch.objects.filter(_in_scope(user)).select_related("imported_by")
 
 
-def archive_batch_get(*, uuid: Any) -> ArchiveBatch | None:
+def archive_batch_get(*, user: Any, uuid: Any) -> ArchiveBatch | None:
     public_id = _uuid(uuid)
-    return None if public_id is None else ArchiveBatch.objects.filter(uuid=public_id).first()
+    if public_id is None:
+        return None
+    return ArchiveBatch.objects.filter(_in_scope(user), uuid=public_id).first()
 
 
 @dataclass
@@ -137,8 +162,13 @@ class SchoolSummary:
     by_state: list[tuple[str, str, int]]  # (state, label, count) in state order
 
 
-def archive_school_summary() -> list[SchoolSummary]:
-    rows = ArchiveFile.objects.values("school", "status").annotate(n=Count("id")).order_by("school")
+def archive_school_summary(*, user: Any) -> list[SchoolSummary]:
+    rows = (
+        ArchiveFile.objects.filter(_in_scope(user))
+        .values("school", "status")
+        .annotate(n=Count("id"))
+        .order_by("school")
+    )
     counts: dict[str, dict[str, int]] = {}
     for row in rows:
         counts.setdefault(row["school"], {})[row["status"]] = row["n"]
@@ -153,11 +183,13 @@ def archive_school_summary() -> list[SchoolSummary]:
 
 
 def archive_overdue_transfers(
-    *, days: int = OVERDUE_DAYS, now: dt.datetime | None = None
+    *, user: Any, days: int = OVERDUE_DAYS, now: dt.datetime | None = None
 ) -> QuerySet[ArchiveFile]:
-    """Transfers requested more than ``days`` ago and not yet delivered."""
+    """Transfers in the staff member's scope requested more than ``days`` ago and not
+    yet delivered."""
     cutoff = (now or timezone.now()) - dt.timedelta(days=days)
     return ArchiveFile.objects.filter(
+        _in_scope(user),
         status__in=[ArchiveStatus.TRANSFER_REQUESTED, ArchiveStatus.IN_TRANSIT],
         transfer_requested_at__lt=cutoff,
     ).order_by("transfer_requested_at")

@@ -50,6 +50,8 @@ from talentport.common.logmask import mask_personal_data
 from talentport.common.services import audit_event_record, masked
 from talentport.notify.services import message_send
 from talentport.notify.sms import get_sms_backend
+from talentport.people import permissions
+from talentport.people.permissions import Perm
 
 logger = logging.getLogger("talentport.archives")
 
@@ -59,11 +61,12 @@ COURIER_NUMBER = re.compile(r"[0-9A-Za-z-]{4,40}")
 _MOBILE_NUMBER = re.compile(r"1[3-9]\d{9}")
 
 
-def _is_staff(user: Any) -> bool:
-    return bool(
-        getattr(user, "is_authenticated", False)
-        and (getattr(user, "is_staff_role", False) or getattr(user, "is_superuser", False))
-    )
+def _is_staff(user: Any, file: ArchiveFile | None = None, jurisdiction: str = "") -> bool:
+    """Archive staff whose scope covers the file (or the jurisdiction)."""
+    place = file.jurisdiction if file is not None else jurisdiction
+    if not place:
+        return permissions.can(user, Perm.ARCHIVE_MANAGE)
+    return permissions.can(user, Perm.ARCHIVE_MANAGE, permissions.Target(place))
 
 
 def archive_is_adult(*, file: ArchiveFile, today: dt.date | None = None) -> bool:
@@ -115,12 +118,19 @@ def archive_batch_import(
     filename: str = "",
     via: str = ImportSource.WEB,
     today: dt.date | None = None,
+    jurisdiction: str = permissions.ARCHIVES_JURISDICTION,
 ) -> ImportReport:
     """Import a school's hand-over list: valid rows become files, invalid rows are reported.
 
     Raises :class:`ImportFileError` (nothing imported) for an unreadable file or missing
-    required columns.  All accepted rows are written in one transaction.
+    required columns.  All accepted rows are written in one transaction.  A staff actor
+    must hold the jurisdiction the files are received into; without an actor (the
+    command line, run by the operator of the installation) the default one is used.
     """
+    if actor is not None and not _is_staff(actor, jurisdiction=jurisdiction):
+        raise ArchiveError(
+            "您只能在本人权限范围内接收档案", code=ArchiveErrorCode.FORBIDDEN, field="school"
+        )
     school = (school or "").strip()
     if not school:
         raise ArchiveError("请填写学校名称", field="school")
@@ -150,6 +160,7 @@ def archive_batch_import(
         with transaction.atomic():
             batch = ArchiveBatch.objects.create(
                 school=school,
+                jurisdiction=jurisdiction,
                 filename=filename[:255],
                 source=via,
                 imported_by=actor_obj,
@@ -161,6 +172,7 @@ def archive_batch_import(
                 ArchiveFile(
                     batch=batch,
                     school=school,
+                    jurisdiction=jurisdiction,
                     class_name=row.class_name,
                     name=row.name,
                     id_card=row.id_card,
@@ -263,7 +275,7 @@ def archive_transition(
     transfer: TransferInput | None = None,
 ) -> ArchiveFile:
     """Move a file to ``to_state`` if the state machine allows it; journal the move."""
-    if not _is_staff(actor):
+    if not _is_staff(actor, file):
         raise ArchiveError("只有工作人员可以办理档案流转", code=ArchiveErrorCode.FORBIDDEN)
     if to_state not in ArchiveStatus.values:
         raise ArchiveError("未知的档案状态", field="to_state")
@@ -398,7 +410,7 @@ def archive_transfer_cancel(*, file: ArchiveFile, actor: Any, reason: str) -> Ar
     destination is cleared from the file; the request itself stays in the journal,
     and the cancellation is journaled with its reason.  Nothing is deleted.
     """
-    if not _is_staff(actor):
+    if not _is_staff(actor, file):
         raise ArchiveError("只有工作人员可以办理档案流转", code=ArchiveErrorCode.FORBIDDEN)
     reason = (reason or "").strip()
     if not reason:
@@ -819,15 +831,24 @@ def archive_claim(*, user: Any, id_card: str, name: str, code: str) -> ArchiveFi
     raise ArchiveError(claim_refused_message(), code=ArchiveErrorCode.CLAIM_REFUSED, field="code")
 
 
-def _require_staff(actor: Any) -> None:
-    if not _is_staff(actor):
+def archive_default_jurisdiction(*, user: Any) -> str:
+    """Where a staff member's imports go: the archives' jurisdiction when their scope
+    covers it, else their own (narrower) archive scope."""
+    if _is_staff(user, jurisdiction=permissions.ARCHIVES_JURISDICTION):
+        return permissions.ARCHIVES_JURISDICTION
+    mine = permissions.scope_jurisdictions(user, Perm.ARCHIVE_MANAGE)
+    return mine[0] if mine else permissions.ARCHIVES_JURISDICTION
+
+
+def _require_staff(actor: Any, file: ArchiveFile | None = None, jurisdiction: str = "") -> None:
+    if not _is_staff(actor, file, jurisdiction):
         raise ArchiveError("只有工作人员可以办理档案业务", code=ArchiveErrorCode.FORBIDDEN)
 
 
 def archive_claim_code_regenerate(*, file: ArchiveFile, actor: Any) -> str:
     """A new hand-over claim code for one file (the old one stops working); returned once
     to be printed, kept only as its keyed hash."""
-    _require_staff(actor)
+    _require_staff(actor, file)
     code = claim_code_new()
     with transaction.atomic():
         locked = ArchiveFile.objects.select_for_update().get(pk=file.pk)
@@ -862,7 +883,7 @@ def archive_handover_list(*, batch: ArchiveBatch, actor: Any) -> list[HandoverRo
     (imported before codes existed) gets one now.  Afterwards only the hashes remain:
     a second download lists the files without codes (staff regenerate a lost one).
     """
-    _require_staff(actor)
+    _require_staff(actor, jurisdiction=batch.jurisdiction)
     rows: list[HandoverRow] = []
     now = timezone.now()
     shown = 0
@@ -908,7 +929,7 @@ def guardian_link_create(*, file: ArchiveFile, guardian: Any, actor: Any) -> Gua
     """
     file = ArchiveFile.objects.get(pk=file.pk)  # fresh: who owns it now
     is_owner = file.student_id is not None and file.student_id == getattr(actor, "pk", None)
-    if not (is_owner or _is_staff(actor)):
+    if not (is_owner or _is_staff(actor, file)):
         raise ArchiveError("只有本人或工作人员可以添加监护人", code=ArchiveErrorCode.FORBIDDEN)
     if guardian is None or getattr(guardian, "role", "") != "guardian":
         raise ArchiveError("该账户不是监护人（家长）账户", field="guardian")
@@ -966,7 +987,7 @@ def guardian_link_revoke(*, link: GuardianLink, actor: Any) -> GuardianLink:
         raise ArchiveError(
             "未满18周岁的，撤销监护人查看须由工作人员办理", code=ArchiveErrorCode.FORBIDDEN
         )
-    if not (is_owner or _is_staff(actor)):
+    if not (is_owner or _is_staff(actor, file)):
         raise ArchiveError("只有本人或工作人员可以撤销监护人查看", code=ArchiveErrorCode.FORBIDDEN)
     if link.status == GuardianLinkStatus.REVOKED:
         return link

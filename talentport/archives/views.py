@@ -32,15 +32,17 @@ from talentport.common.exports import XLSX_CONTENT_TYPE
 from talentport.common.files import attachment_response
 from talentport.common.pii import log_pii_access, log_pii_access_many, pii_reveal
 from talentport.common.search_stash import search_recall, search_stash
-from talentport.people.decorators import staff_required
+from talentport.people import permissions
+from talentport.people.decorators import permission_required
+from talentport.people.permissions import Perm
 from talentport.people.stepup import step_up_fresh, step_up_redirect
 
-#: Roles that need the full ID number (to hand a file over); others see it masked.
-REVEAL_ROLES = frozenset({"window_specialist", "administrator"})
+archive_staff_required = permission_required(Perm.ARCHIVE_MANAGE)
 
 
-def _file_or_404(file_id: Any) -> ArchiveFile:
-    file = selectors.archive_file_get(uuid=file_id)
+def _file_or_404(request: HttpRequest, file_id: Any) -> ArchiveFile:
+    """A file in the staff member's scope (404 for any other, as for none)."""
+    file = selectors.archive_file_get_for_staff(user=request.user, uuid=file_id)
     if file is None:
         raise Http404("未找到该档案")
     return file
@@ -64,22 +66,22 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@staff_required
+@archive_staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "archives/staff_home.html",
         {
-            "summary": selectors.archive_school_summary(),
+            "summary": selectors.archive_school_summary(user=request.user),
             "states": ArchiveStatus.choices,
-            "batches": selectors.archive_batch_list()[:10],
-            "overdue_count": selectors.archive_overdue_transfers().count(),
+            "batches": selectors.archive_batch_list(user=request.user)[:10],
+            "overdue_count": selectors.archive_overdue_transfers(user=request.user).count(),
             "overdue_days": selectors.OVERDUE_DAYS,
         },
     )
 
 
-@staff_required
+@archive_staff_required
 def staff_import(request: HttpRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
@@ -92,6 +94,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
                     school=form.cleaned_data["school"],
                     actor=request.user,
                     filename=upload.name,
+                    jurisdiction=services.archive_default_jurisdiction(user=request.user),
                     via=ImportSource.WEB,
                 )
             except ArchiveError as exc:
@@ -102,7 +105,7 @@ def staff_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@staff_required
+@archive_staff_required
 def template_download(request: HttpRequest) -> HttpResponse:
     return attachment_response(
         template_workbook(),
@@ -113,28 +116,30 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@staff_required
+@archive_staff_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.archive_batch_list(), 30).get_page(request.GET.get("page"))
+    page = Paginator(selectors.archive_batch_list(user=request.user), 30).get_page(
+        request.GET.get("page")
+    )
     return render(request, "archives/batch_list.html", {"page": page})
 
 
 @require_safe
-@staff_required
+@archive_staff_required
 def batch_detail(request: HttpRequest, batch_id: Any) -> HttpResponse:
-    batch = selectors.archive_batch_get(uuid=batch_id)
+    batch = selectors.archive_batch_get(user=request.user, uuid=batch_id)
     if batch is None:
         raise Http404("未找到该批次")
-    files = selectors.archive_file_search(batch=batch)
+    files = selectors.archive_file_search(user=request.user, batch=batch)
     page = Paginator(files, 50).get_page(request.GET.get("page"))
     return render(request, "archives/batch_detail.html", {"batch": batch, "page": page})
 
 
 @require_POST
-@staff_required
+@archive_staff_required
 def batch_handover(request: HttpRequest, batch_id: Any) -> HttpResponse:
     """Download the batch's hand-over list with the claim codes (each shown this once)."""
-    batch = selectors.archive_batch_get(uuid=batch_id)
+    batch = selectors.archive_batch_get(user=request.user, uuid=batch_id)
     if batch is None:
         raise Http404("未找到该批次")
     rows = services.archive_handover_list(batch=batch, actor=request.user)
@@ -151,10 +156,10 @@ def batch_handover(request: HttpRequest, batch_id: Any) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@archive_staff_required
 def file_claim_code(request: HttpRequest, file_id: Any) -> HttpResponse:
     """Regenerate one file's claim code; the page shows it once (never stored in clear)."""
-    file = _file_or_404(file_id)
+    file = _file_or_404(request, file_id)
     try:
         code = services.archive_claim_code_regenerate(file=file, actor=request.user)
     except ArchiveError as exc:
@@ -166,12 +171,15 @@ def file_claim_code(request: HttpRequest, file_id: Any) -> HttpResponse:
 
 
 @require_safe
-@staff_required
+@archive_staff_required
 def overdue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "archives/overdue.html",
-        {"files": selectors.archive_overdue_transfers(), "days": selectors.OVERDUE_DAYS},
+        {
+            "files": selectors.archive_overdue_transfers(user=request.user),
+            "days": selectors.OVERDUE_DAYS,
+        },
     )
 
 
@@ -180,7 +188,7 @@ FILE_SEARCH_FIELDS = ("q", "status", "school")
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@staff_required
+@archive_staff_required
 def file_list(request: HttpRequest) -> HttpResponse:
     """Find files by name or full ID number.  The form POSTs (an ID number never
     travels in a URL) and the results page carries only a token (``?s=``); a search
@@ -195,7 +203,7 @@ def file_list(request: HttpRequest) -> HttpResponse:
         token = ""
         criteria = {k: request.GET.get(k, "").strip() for k in FILE_SEARCH_FIELDS}
     q, status, school = (str(criteria.get(k, "")) for k in FILE_SEARCH_FIELDS)
-    files = selectors.archive_file_search(q=q, status=status, school=school)
+    files = selectors.archive_file_search(user=request.user, q=q, status=status, school=school)
     page = Paginator(files, 50).get_page(request.GET.get("page"))
     if selectors.is_id_card_query(q):
         log_pii_access_many(
@@ -220,13 +228,15 @@ def file_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@staff_required
+@archive_staff_required
 def file_detail(request: HttpRequest, file_id: Any) -> HttpResponse:
-    file = _file_or_404(file_id)
+    file = _file_or_404(request, file_id)
     log_pii_access(
         actor=request.user, subject=file, field="archive_file", purpose="查看人事档案详情"
     )
-    can_reveal = getattr(request.user, "role", "") in REVEAL_ROLES or request.user.is_superuser
+    can_reveal = permissions.can(
+        request.user, Perm.ARCHIVE_REVEAL, permissions.Target(file.jurisdiction)
+    )
     revealed: dict[str, str] = {}
     if can_reveal and request.GET.get("reveal") == "1":
         if not step_up_fresh(request):
@@ -264,9 +274,9 @@ def file_detail(request: HttpRequest, file_id: Any) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@archive_staff_required
 def file_transition(request: HttpRequest, file_id: Any) -> HttpResponse:
-    file = _file_or_404(file_id)
+    file = _file_or_404(request, file_id)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, "提交的内容有误，请检查后重试")
@@ -290,9 +300,9 @@ def file_transition(request: HttpRequest, file_id: Any) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@archive_staff_required
 def file_transfer_cancel(request: HttpRequest, file_id: Any) -> HttpResponse:
-    file = _file_or_404(file_id)
+    file = _file_or_404(request, file_id)
     form = TransferCancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写撤销转递申请的原因")
@@ -315,9 +325,9 @@ def _guardian_user(username: str) -> Any:
 
 
 @require_POST
-@staff_required
+@archive_staff_required
 def staff_guardian_add(request: HttpRequest, file_id: Any) -> HttpResponse:
-    file = _file_or_404(file_id)
+    file = _file_or_404(request, file_id)
     form = GuardianForm(request.POST)
     if form.is_valid():
         try:
@@ -334,9 +344,9 @@ def staff_guardian_add(request: HttpRequest, file_id: Any) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@archive_staff_required
 def staff_guardian_revoke(request: HttpRequest, file_id: Any, link_id: Any) -> HttpResponse:
-    file = _file_or_404(file_id)
+    file = _file_or_404(request, file_id)
     link = selectors.guardian_link_get(file=file, uuid=link_id)
     if link is None:
         raise Http404("未找到该授权")

@@ -331,7 +331,7 @@ def test_rows_written_before_the_chain_are_chained_by_the_data_migration() -> No
     # given: a database at the journal's schema before the chain, holding events
     before, chained, latest = (
         ("common", "0003_pii_access_log"),
-        ("common", "0006_audit_seq_required"),
+        ("common", "0007_audit_seq_required"),
         MigrationExecutor(connection).loader.graph.leaf_nodes("common"),
     )
     executor = MigrationExecutor(connection)
@@ -368,7 +368,7 @@ def test_rows_written_before_the_chain_are_chained_by_the_data_migration() -> No
 
         # and back: the data migration is reversible
         executor = MigrationExecutor(connection)
-        executor.migrate([("common", "0004_audit_hash_chain")])
+        executor.migrate([("common", "0005_audit_hash_chain")])
         assert not AuditChainHead.objects.using("default").exists()
     finally:
         executor = MigrationExecutor(connection)

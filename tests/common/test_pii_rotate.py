@@ -66,7 +66,9 @@ def _data(tmp_path: Path) -> None:
 
 def _tokens() -> list[str]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id_card, guardian_phone FROM archives_archivefile")
+        cursor.execute(
+            "SELECT id_card, guardian_phone, claim_code_pending FROM archives_archivefile"
+        )
         tokens = [t for row in cursor.fetchall() for t in row]
         cursor.execute("SELECT phone, email FROM jobs_talentpoolentry")
         tokens += [t for row in cursor.fetchall() for t in row]
@@ -90,10 +92,10 @@ def test_rotation_rewrites_everything_under_the_new_keys(settings: Any, tmp_path
     assert not any(is_current(t) for t in _tokens())
     assert list(archive_file_search(q=ID))  # still found through the old index
     dry = _rotate("--dry-run")
-    assert dry["rotated"] == 5 and not any(is_current(t) for t in _tokens())
+    assert dry["rotated"] == 6 and not any(is_current(t) for t in _tokens())
     report = _rotate("--chunk-size", "1")
     # then every value is under the new key, every index recomputed, counts reported
-    assert report["rotated"] == 5 and report["unreadable"] == 0
+    assert report["rotated"] == 6 and report["unreadable"] == 0
     assert report["reindexed"] == 3  # archive ID + guardian phone, pool phone
     assert report["models"]["archives.archivefile"]["id_card"]["rotated"] == 1
     assert all(is_current(t) for t in _tokens())
@@ -116,4 +118,4 @@ def test_a_value_under_an_unknown_key_is_reported_and_fails(settings: Any, tmp_p
     with pytest.raises(CommandError) as failure:
         call_command("pii_rotate", stdout=out)
     assert failure.value.returncode == 1
-    assert json.loads(out.getvalue())["unreadable"] == 5
+    assert json.loads(out.getvalue())["unreadable"] == 6

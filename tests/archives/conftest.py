@@ -54,7 +54,12 @@ def make_user(django_user_model: Any) -> Any:
 
 @pytest.fixture
 def staff(make_user: Any) -> Any:
-    return make_user("window1", role="window_specialist", display_name="王专员")
+    """A window specialist of Qingdao, where the schools hand their files over."""
+    from talentport.people.models import StaffScope
+
+    user = make_user("window1", role="window_specialist", display_name="王专员")
+    StaffScope.objects.create(user=user, jurisdiction="qingdao")
+    return user
 
 
 @pytest.fixture

@@ -64,6 +64,15 @@ def _data(tmp_path: Path) -> None:
     degree_confirm(owner=person, actor=person, data={"school": "曼大"})
 
 
+def _staff() -> User:
+    from talentport.people.models import StaffScope
+
+    user, created = User.objects.get_or_create(username="window1", role="window_specialist")
+    if created:
+        StaffScope.objects.create(user=user, jurisdiction="qingdao")
+    return user
+
+
 def _tokens() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -90,7 +99,7 @@ def test_rotation_rewrites_everything_under_the_new_keys(settings: Any, tmp_path
         ["old-index-key-" + "o" * 20],
     )
     assert not any(is_current(t) for t in _tokens())
-    assert list(archive_file_search(q=ID))  # still found through the old index
+    assert list(archive_file_search(user=_staff(), q=ID))  # still found through the old index
     dry = _rotate("--dry-run")
     assert dry["rotated"] == 6 and not any(is_current(t) for t in _tokens())
     report = _rotate("--chunk-size", "1")
@@ -106,7 +115,7 @@ def test_rotation_rewrites_everything_under_the_new_keys(settings: Any, tmp_path
     settings.FIELD_ENCRYPTION_OLD_KEYS = []
     settings.FIELD_BLIND_INDEX_OLD_KEYS = []
     assert ArchiveFile.objects.get().id_card == ID
-    assert [f.name for f in archive_file_search(q=ID)] == ["小明"]
+    assert [f.name for f in archive_file_search(user=_staff(), q=ID)] == ["小明"]
     assert DegreeConfirmation.objects.get().data == {"school": "曼大"}
 
 

@@ -136,8 +136,16 @@ def log_pii_access_many(
 
 
 def pii_reveal(*, actor: Any, subject: models.Model, field: str, purpose: str) -> Any:
-    """The (decrypted) value of ``subject.field``, after logging the access."""
+    """The (decrypted) value of ``subject.field``, after logging the access.
+
+    A reveal of a whole value is a sensitive event too: it also goes into the
+    hash-chained audit journal (who, what, why, from where)."""
+    from talentport.common.services import audit_event_record
+
     if not hasattr(subject, field):
         raise ValueError(f"{subject._meta.label} 没有字段 {field}")
     log_pii_access(actor=actor, subject=subject, field=field, purpose=purpose)
+    audit_event_record(
+        subject=subject, action="pii.reveal", actor=actor, reason=purpose, data={"field": field}
+    )
     return getattr(subject, field)

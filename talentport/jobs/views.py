@@ -25,6 +25,7 @@ from talentport.common.exports import XLSX_CONTENT_TYPE, xlsx_append
 from talentport.common.files import download_headers
 from talentport.common.pii import log_pii_access_many
 from talentport.common.search_stash import search_recall, search_stash
+from talentport.common.services import audit_event_record
 from talentport.jobs import selectors, services
 from talentport.jobs.errors import JobsError
 from talentport.jobs.forms import (
@@ -544,7 +545,9 @@ def staff_pool_export(request: HttpRequest) -> FileResponse:
     districts = dict(District.choices)
     industries = dict(Industry.choices)
     exported: list[TalentPoolEntry] = []
+    rows = 0
     for entry in selectors.pool_entry_search(**filters).iterator(chunk_size=2000):
+        rows += 1
         exported.append(entry)
         if len(exported) >= 2000:  # one bulk insert per chunk: no query per row
             log_pii_access_many(
@@ -574,6 +577,13 @@ def staff_pool_export(request: HttpRequest) -> FileResponse:
         )
     log_pii_access_many(
         actor=request.user, subjects=exported, field="contact", purpose="导出人才信息库"
+    )
+    audit_event_record(
+        subject_type="jobs.talentpoolentry",
+        subject_id="export",
+        action="export.talent_pool",
+        actor=request.user,
+        data={"rows": rows, "filters": sorted(k for k, v in filters.items() if v)},
     )
     buffer = tempfile.TemporaryFile()  # noqa: SIM115 - closed by FileResponse
     workbook.save(buffer)

@@ -127,7 +127,7 @@ MATRIX: dict[tuple[str, str], Spec] = {
     ("api/v1/audit/events", "get"): Spec(AUDITOR, scoped=False),
     ("api/v1/audit/pii-access", "get"): Spec(AUDITOR, scoped=False),
     # --- staff workbench, scopes, policies and grants -----------------------------------
-    ("workbench/", "get"): Spec(STAFF, scoped=False),
+    ("workbench/", "get"): Spec(BACK_OFFICE, scoped=False),
     ("workbench/staff/", "get"): Spec(frozenset({"admin"}), scoped=False),
     ("policies/staff/", "get"): Spec(STAFF, scoped=False),
     ("policies/staff/publish/", "get"): Spec(

@@ -413,3 +413,25 @@ def test_concurrent_appends_never_fork_the_chain() -> None:
     assert len(seqs) == workers * per_worker == len(set(seqs))
     result = chain_verify()
     assert result.ok, result
+
+
+@pytest.mark.django_db
+def test_reveals_and_exports_are_in_the_chained_journal(client: Any) -> None:
+    # given a Qingdao window specialist and a talent-pool entry
+    from talentport.common.pii import pii_reveal
+    from talentport.jobs import services as jobs_services
+    from tests.factories import UserFactory, staff_user
+
+    window = staff_user("window-x", Role.WINDOW_SPECIALIST)
+    person = UserFactory(username="wang")
+    entry = jobs_services.pool_entry_register(
+        user=person, full_name="王", school="曼大", country="英国", major="材料", degree="doctor"
+    )
+    # when a full value is revealed and the pool exported
+    pii_reveal(actor=window, subject=entry, field="full_name", purpose="核对")
+    client.force_login(window)
+    assert client.get("/jobs/staff/pool/export.xlsx").status_code == 200
+    # then both are journal events, and the chain still verifies
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"pii.reveal", "export.talent_pool"} <= actions
+    assert chain_verify().ok

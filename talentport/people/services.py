@@ -70,6 +70,7 @@ class DemoAccount:
     is_superuser: bool = False
     department: Department | None = None
     note: str = ""
+    jurisdiction: str = ""  # the staff scope the demo account is given
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("demo_applicant", DEMO_PASSWORD, Role.APPLICANT, "演示申请人"),
     DemoAccount("demo_guardian", DEMO_PASSWORD, Role.GUARDIAN, "演示家长"),
     DemoAccount("demo_employer", DEMO_PASSWORD, Role.EMPLOYER, "演示用人单位"),
-    DemoAccount("demo_window", DEMO_PASSWORD, Role.WINDOW_SPECIALIST, "演示窗口服务专员"),
+    DemoAccount(
+        "demo_window",
+        DEMO_PASSWORD,
+        Role.WINDOW_SPECIALIST,
+        "演示窗口服务专员",
+        jurisdiction="qingdao",
+    ),
     DemoAccount("demo_department", DEMO_PASSWORD, Role.DEPARTMENT_SPECIALIST, "演示部门服务专员"),
     DemoAccount("demo_auditor", DEMO_PASSWORD, Role.AUDITOR, "演示安全审计员"),
     DemoAccount(
@@ -139,6 +146,8 @@ def demo_accounts_ensure() -> list[DemoAccountResult]:
             is_superuser=account.is_superuser,
             department=account.department,
         )
+        if account.jurisdiction:
+            StaffScope.objects.create(user=user, jurisdiction=account.jurisdiction)
         audit_event_record(subject=user, action="user.demo_created", data={"role": account.role})
         results.append(DemoAccountResult(account, created=True))
     return results

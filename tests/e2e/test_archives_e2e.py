@@ -36,9 +36,12 @@ def test_import_deliver_and_parent_follows(
     live_server: Any, browser: Any, screenshots: Path, tmp_path: Path, django_user_model: Any
 ) -> None:
     # given: a staff member, a parent account and a school's list (one bad row)
-    django_user_model.objects.create_user(
+    window = django_user_model.objects.create_user(
         username="window1", password=PASSWORD, role="window_specialist", display_name="王专员"
     )
+    from talentport.people.models import StaffScope
+
+    StaffScope.objects.create(user=window, jurisdiction="qingdao")
     django_user_model.objects.create_user(username="parent1", password=PASSWORD, role="guardian")
     minor = _id("20120315", 21)
     workbook = Workbook()

@@ -18,9 +18,10 @@ PASSWORD = "Returnee-2025-pw"
 @pytest.fixture
 def open_position() -> Any:
     from talentport.jobs import services
-    from talentport.people.models import Role, User
+    from talentport.people.models import Role, StaffScope, User
 
     staff = User.objects.create_user(username="e2e-staff", password="x", role=Role.ADMINISTRATOR)
+    StaffScope.objects.create(user=staff, jurisdiction="qingdao")
     hr = User.objects.create_user(username="e2e-hr", password="x", role=Role.EMPLOYER)
     org = services.employer_org_save(user=hr, name="青岛海洋新材料有限公司", org_type="private")
     services.employer_org_verify(org=org, actor=staff, decision="verified")
@@ -123,9 +124,12 @@ def test_staff_create_publish_event_and_mark_attendance(
 
     from django.utils import timezone
 
-    from talentport.people.models import Role, User
+    from talentport.people.models import Role, StaffScope, User
 
-    User.objects.create_user(username="e2e-window", password=PASSWORD, role=Role.WINDOW_SPECIALIST)
+    window = User.objects.create_user(
+        username="e2e-window", password=PASSWORD, role=Role.WINDOW_SPECIALIST
+    )
+    StaffScope.objects.create(user=window, jurisdiction="qingdao")
     starts = timezone.localtime() + dt.timedelta(days=7)
     staff = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN").new_page()
     person = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()

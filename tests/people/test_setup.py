@@ -72,6 +72,13 @@ def test_setup_demo_creates_every_role_and_never_resets_a_changed_password() -> 
     assert admin.check_password("A-much-better-secret-2026")
     assert not admin.check_password(DEMO_PASSWORD)
     assert "未修改" in output
+    # the demo window specialist can do a window specialist's work in Qingdao
+    from talentport.people import permissions
+
+    window = User.objects.get(username="demo_window")
+    assert permissions.can(
+        window, permissions.Perm.ARCHIVE_MANAGE, permissions.Target("qingdao.shinan")
+    )
 
 
 def test_demo_is_refused_in_production_before_anything_happens(settings: Any) -> None:

@@ -351,7 +351,7 @@ SMS_BACKEND = env_str("SMS_BACKEND", "talentport.notify.sms.ConsoleSmsBackend")
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        "talentport.api.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "EXCEPTION_HANDLER": "talentport.api.errors.exception_handler",
@@ -396,7 +396,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"AccessKindEnum": "talentport.people.models.AccessKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "talentport.api.schema_hooks.document_throttles",
+        "talentport.api.schema_hooks.document_answers",
     ],
 }
 

@@ -24,9 +24,19 @@ def audit_events_for(*, subject: models.Model) -> models.QuerySet[AuditEvent]:
     ).order_by("at", "id")
 
 
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight of ``day`` in the platform's time zone (Beijing time)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+def _day_start(day: dt.date) -> dt.datetime | None:
+    """Midnight of ``day`` in the platform's time zone (Beijing time); None at the ends of
+    the calendar (0001-01-01 in Beijing is still year 0 in UTC, which no database stores)."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    try:
+        start.astimezone(dt.UTC)
+    except OverflowError:
+        return None
+    return start
+
+
+def _day_after(day: dt.date) -> dt.date | None:
+    return None if day >= dt.date.max else day + dt.timedelta(days=1)
 
 
 def _filter_common(
@@ -41,10 +51,14 @@ def _filter_common(
         rows = rows.filter(actor__username=actor)
     if subject_type:
         rows = rows.filter(subject_type=subject_type)
-    if date_from is not None:
-        rows = rows.filter(at__gte=_day_start(date_from))
-    if date_to is not None:  # the whole of that day
-        rows = rows.filter(at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    # a bound at an end of the calendar bounds nothing: "from 0001-01-01", "to 9999-12-31"
+    start = _day_start(date_from) if date_from is not None else None
+    if start is not None:
+        rows = rows.filter(at__gte=start)
+    after = _day_after(date_to) if date_to is not None else None
+    end = _day_start(after) if after is not None else None
+    if end is not None:  # the whole of that day
+        rows = rows.filter(at__lt=end)
     return rows
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, ClassVar, cast
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -21,6 +22,20 @@ from talentport.jobs.models import (
 )
 
 Base = serializers.Serializer[Any]
+
+#: Dates and times of events and fairs lie in these years (as on the staff pages' forms):
+#: year 112 is a typing slip, and Beijing time before 1901 is not a whole-minute offset.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def _plausible_time(value: Any) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise serializers.ValidationError(_("请填写2000年至2100年之间的时间"), code="out_of_range")
+
+
+def _plausible_date(value: Any) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise serializers.ValidationError(_("请填写2000年至2100年之间的日期"), code="out_of_range")
 
 
 def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -312,8 +327,12 @@ class JobsEventCreateInputSerializer(Base):
     title = serializers.CharField(max_length=200)
     description = _text(5000)
     location = _text(200)
-    starts_at = serializers.DateTimeField(help_text="开始时间（带时区）")
-    ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    starts_at = serializers.DateTimeField(
+        help_text="开始时间（带时区，2000—2100 年）", validators=[_plausible_time]
+    )
+    ends_at = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, validators=[_plausible_time]
+    )
     capacity = serializers.IntegerField(min_value=1, max_value=100_000, help_text="名额")
     publish = serializers.BooleanField(default=False, help_text="创建后立即发布、开放报名")
 
@@ -385,8 +404,10 @@ class JobsEventFeedbackSummarySerializer(Base):
 
 class JobsFairCreateInputSerializer(Base):
     name = serializers.CharField(max_length=200)
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField(required=False, allow_null=True, default=None)
+    starts_on = serializers.DateField(help_text="2000—2100 年", validators=[_plausible_date])
+    ends_on = serializers.DateField(
+        required=False, allow_null=True, default=None, validators=[_plausible_date]
+    )
     venue = serializers.CharField(max_length=200)
     capacity = serializers.IntegerField(
         min_value=1,

@@ -348,6 +348,7 @@ class GrantDecisionView(APIView):
         ),
         responses={
             200: GrantSerializer,
+            400: ErrorResponseSerializer,
             403: ErrorResponseSerializer,
             404: ErrorResponseSerializer,
             409: ErrorResponseSerializer,

@@ -83,7 +83,7 @@ EVENT_BODY = {
 
 
 def test_event_create_by_staff_as_draft(api, staff, applicant):
-    assert api.post("/api/v1/events", EVENT_BODY, format="json").status_code == 403
+    assert api.post("/api/v1/events", EVENT_BODY, format="json").status_code == 401
     assert (
         as_user(api, applicant).post("/api/v1/events", EVENT_BODY, format="json").status_code == 403
     )
@@ -114,7 +114,7 @@ def test_event_publish(api, staff, applicant):
         actor=staff, kind="study_tour", title="创业研学", capacity=10, starts_at=soon()
     )
     url = "/api/v1/events/" + str(event.uuid) + "/publish"
-    assert api.post(url).status_code == 403
+    assert api.post(url).status_code == 401
     assert as_user(api, applicant).post(url).status_code == 403
     as_user(api, staff)
     done = api.post(url)
@@ -132,7 +132,7 @@ def test_event_attendance(api, staff, applicant, other_applicant):
     waiting = services.event_register(event=event, user=other_applicant)
     url = "/api/v1/events/" + str(event.uuid) + "/attendance"
     body = {"registrations": [str(first.uuid)], "attended": True}
-    assert api.post(url, body, format="json").status_code == 403
+    assert api.post(url, body, format="json").status_code == 401
     assert as_user(api, applicant).post(url, body, format="json").status_code == 403
     as_user(api, staff)
     done = api.post(url, body, format="json")
@@ -165,7 +165,7 @@ def test_event_feedback_submit_and_summary(api, staff, applicant, other_applican
     event = published_event(staff)
     registration = services.event_register(event=event, user=applicant)
     url = "/api/v1/events/" + str(event.uuid) + "/feedback"
-    assert api.post(url, {"rating": 5}, format="json").status_code == 403
+    assert api.post(url, {"rating": 5}, format="json").status_code == 401
     as_user(api, applicant)
     early = api.post(url, {"rating": 5}, format="json")
     assert early.status_code == 409  # not started yet
@@ -206,7 +206,7 @@ FAIR_BODY = {"name": "春季留学人员招聘会", "starts_on": "2099-04-01", "
 
 
 def test_fair_create_list_and_publish(api, staff, applicant):
-    assert api.post("/api/v1/jobs/fairs", FAIR_BODY, format="json").status_code == 403
+    assert api.post("/api/v1/jobs/fairs", FAIR_BODY, format="json").status_code == 401
     assert (
         as_user(api, applicant).post("/api/v1/jobs/fairs", FAIR_BODY, format="json").status_code
         == 403
@@ -228,7 +228,7 @@ def test_fair_create_list_and_publish(api, staff, applicant):
     api.force_authenticate(None)
     assert api.get("/api/v1/jobs/fairs").json() == []  # the public sees published fairs only
     url = "/api/v1/jobs/fairs/" + fair["id"] + "/publish"
-    assert api.post(url).status_code == 403
+    assert api.post(url).status_code == 401
     assert as_user(api, applicant).post(url).status_code == 403
     assert api.get("/api/v1/jobs/fairs").json() == []
     as_user(api, staff)
@@ -245,7 +245,7 @@ def test_fair_create_list_and_publish(api, staff, applicant):
 def test_fair_candidate_signup_and_check_in(api, staff, applicant, other_applicant, employer):
     fair = published_fair(staff, capacity=1)
     url = "/api/v1/jobs/fairs/" + str(fair.uuid) + "/candidates"
-    assert api.post(url).status_code == 403
+    assert api.post(url).status_code == 401
     assert as_user(api, employer).post(url).status_code == 403
     signed = as_user(api, applicant).post(url)
     assert signed.status_code == 201, signed.json()
@@ -286,7 +286,7 @@ def test_fair_candidate_signup_and_check_in(api, staff, applicant, other_applica
 def test_fair_employer_registration(api, staff, applicant, employer, verified_org):
     fair = published_fair(staff)
     url = "/api/v1/jobs/fairs/" + str(fair.uuid) + "/employers"
-    assert api.post(url).status_code == 403
+    assert api.post(url).status_code == 401
     assert as_user(api, applicant).post(url).status_code == 403
     assert as_user(api, staff).post(url).status_code == 403
     done = as_user(api, employer).post(url)
@@ -320,7 +320,7 @@ AMBASSADOR_BODY = {"name": "张同学", "country": "英国", "university": "帝�
 
 def test_ambassador_create(api, staff, applicant):
     url = "/api/v1/jobs/ambassadors"
-    assert api.post(url, AMBASSADOR_BODY, format="json").status_code == 403
+    assert api.post(url, AMBASSADOR_BODY, format="json").status_code == 401
     assert as_user(api, applicant).post(url, AMBASSADOR_BODY, format="json").status_code == 403
     as_user(api, staff)
     missing = api.post(url, {"country": "英国", "university": "帝国理工学院"}, format="json")
@@ -347,7 +347,7 @@ def test_referral_advance(api, staff, applicant, register_entry):
     register_entry(applicant, ambassador_code="ic-zhang")
     referral = Referral.objects.get(ambassador=ambassador)
     url = "/api/v1/jobs/referrals/" + str(referral.uuid) + "/advance"
-    assert api.post(url, {"status": "applied"}, format="json").status_code == 403
+    assert api.post(url, {"status": "applied"}, format="json").status_code == 401
     assert (
         as_user(api, applicant).post(url, {"status": "returned"}, format="json").status_code == 403
     )
@@ -392,8 +392,8 @@ ORG_BODY = {
 
 def test_employer_org_get_and_put(api, employer, applicant, staff):
     url = "/api/v1/jobs/employer"
-    assert api.get(url).status_code == 403
-    assert api.put(url, ORG_BODY, format="json").status_code == 403
+    assert api.get(url).status_code == 401
+    assert api.put(url, ORG_BODY, format="json").status_code == 401
     assert as_user(api, applicant).get(url).status_code == 403
     assert api.put(url, ORG_BODY, format="json").status_code == 403
     as_user(api, employer)
@@ -425,7 +425,7 @@ def test_employer_org_get_and_put(api, employer, applicant, staff):
 def test_employer_verification(api, staff, employer):
     org = services.employer_org_save(user=employer, name="青岛测试单位", org_type="state_owned")
     url = "/api/v1/jobs/employers/" + str(org.uuid) + "/verification"
-    assert api.post(url, {"decision": "verified"}, format="json").status_code == 403
+    assert api.post(url, {"decision": "verified"}, format="json").status_code == 401
     assert (
         as_user(api, employer).post(url, {"decision": "verified"}, format="json").status_code == 403
     )
@@ -466,7 +466,7 @@ POSITION_BODY = {
 
 def test_position_create(api, employer, verified_org, applicant, staff):
     url = "/api/v1/jobs/positions"
-    assert api.post(url, POSITION_BODY, format="json").status_code == 403
+    assert api.post(url, POSITION_BODY, format="json").status_code == 401
     assert as_user(api, applicant).post(url, POSITION_BODY, format="json").status_code == 403
     assert as_user(api, staff).post(url, POSITION_BODY, format="json").status_code == 403
     as_user(api, employer)
@@ -500,7 +500,7 @@ def test_position_close(api, employer, verified_org, applicant, staff, new_posit
     detail = "/api/v1/jobs/positions/" + str(position.uuid)
     url = detail + "/close"
     assert api.get(detail).status_code == 200  # the detail path still answers beside /close
-    assert api.post(url).status_code == 403
+    assert api.post(url).status_code == 401
     assert as_user(api, applicant).post(url).status_code == 403
     rival = make_user("hr2", Role.EMPLOYER)
     rival_org = services.employer_org_save(user=rival, name="别家单位", org_type="private")
@@ -523,7 +523,7 @@ def test_position_apply(
     position = new_position(verified_org, employer)
     register_entry(applicant)
     url = "/api/v1/jobs/positions/" + str(position.uuid) + "/applications"
-    assert api.post(url).status_code == 403
+    assert api.post(url).status_code == 401
     assert as_user(api, employer).post(url).status_code == 403
     no_entry = as_user(api, other_applicant).post(url)
     assert no_entry.status_code == 404 and fields(no_entry) == ["talent_pool"]

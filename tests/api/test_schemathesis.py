@@ -34,8 +34,9 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.test import Client
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -200,6 +201,11 @@ def city(
     media = tmp_path_factory.mktemp("schemathesis-media")
     saved = (settings.DATA_DIR, settings.MEDIA_ROOT)
     settings.DATA_DIR, settings.MEDIA_ROOT = media, media / "private"
+    # The WSGI handler closes "old" connections at the start and end of every request; a
+    # connection inside the test's transaction is one (its autocommit differs) and would be
+    # closed, as Django's own test client prevents for its requests.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
@@ -212,6 +218,8 @@ def city(
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             settings.DATA_DIR, settings.MEDIA_ROOT = saved
+            signals.request_started.connect(close_old_connections)
+            signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

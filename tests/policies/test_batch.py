@@ -336,3 +336,45 @@ def test_match_integer_fields_accept_whole_floats(tmp_path: Path) -> None:
     proc = run("match", str(src), "--out", str(out))
     assert proc.returncode == 2
     assert "第 2 行: employment.social_insurance_months" in proc.stderr.decode()
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.lists(profiles.map(_fix), min_size=1, max_size=30))
+def test_per_policy_detail_equals_single(batch: list[dict]) -> None:
+    # given stored profiles as the push reads them (an integer id first, the JSON after)
+    from talentport.policies.engine.batch import evaluate_lines
+    from talentport.policies.engine.vector import eligible_col, total_col, window_col
+
+    policies = load_policies()
+    source = b"\n".join(orjson.dumps({"id": i, **p}) for i, p in enumerate(batch))
+    # when each policy is evaluated column-wise
+    rows = {r["id"]: r for r in evaluate_lines(source, policies).iter_rows(named=True)}
+    # then each policy's status, amount and window are the single-person answers
+    for i, p in enumerate(batch):
+        assert not rows[i]["bad"], p
+        for result in evaluate(p, policies=policies)["results"]:
+            pid = result["policy"]
+            assert rows[i][eligible_col(pid)] == (result["status"] == "eligible"), (pid, p)
+            closes = rows[i][window_col(pid)]
+            assert (closes.isoformat() if closes else None) == result["window_closes"], (pid, p)
+            total = (result["benefit"] or {}).get("max_total")
+            if result["status"] == "eligible" and total is not None:
+                assert rows[i][total_col(pid)] == round(total * 100), (pid, p)
+
+
+def test_detail_marks_a_line_the_query_rejects_and_keeps_the_others() -> None:
+    # given one stored profile with a value the schema does not know among good ones
+    from talentport.policies.engine.batch import evaluate_lines
+
+    good = orjson.dumps({"education": {"degree": "master"}})[1:]
+    source = b"\n".join(
+        [b'{"id":1,' + good, b'{"id":2,"education":{"degree":"wizard"}}', b'{"id":3,' + good]
+    )
+    # when evaluated
+    frame = evaluate_lines(source, load_policies())
+    # then only that line is bad
+    assert dict(zip(frame["id"], frame["bad"], strict=True)) == {1: False, 2: True, 3: False}

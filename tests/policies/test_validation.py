@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from talentport.policies.engine import (
     PolicyError,
@@ -144,3 +146,47 @@ def test_policy_structure_errors() -> None:
         parse_policy_text(
             "id: qingdao.y\ntitle: t\njurisdiction: qingdao\nkind: universal\nsource: {text: x, citation: y}\nbenefit: {kind: service}\nconditions: [{label: a, when: education.overseas, needs: [education.degree]}]\n"
         )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
+        lambda inner: (
+            st.lists(inner, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(
+                    [
+                        "person",
+                        "education",
+                        "employment",
+                        "degree",
+                        "birth_date",
+                        "city",
+                        "kind",
+                        "housing",
+                        "venture",
+                        "equity_share",
+                        "contract_years",
+                        "as_of",
+                    ]
+                ),
+                inner,
+                max_size=4,
+            )
+        ),
+        max_leaves=12,
+    )
+)
+def test_fast_schema_check_never_accepts_what_the_full_validator_refuses(doc: object) -> None:
+    # given any JSON-like document; when the compiled check accepts it
+    import fastjsonschema
+
+    from talentport.policies.engine.schema import _fast_check, _validator
+
+    try:
+        _fast_check()(doc)
+    except fastjsonschema.JsonSchemaValueException:
+        return
+    # then the full validator finds nothing either
+    assert list(_validator().iter_errors(doc)) == []

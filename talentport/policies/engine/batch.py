@@ -50,8 +50,12 @@ class MatchError(ValueError):
 # ------------------------------------------------------------------ policies
 
 
-def _select(policy_ids: Sequence[str] | None) -> list[Policy]:
-    policies = load_policies()
+def _select(
+    policy_ids: Sequence[str] | None, policies: Sequence[Policy] | None = None
+) -> list[Policy]:
+    """The policies to evaluate: ``policies`` (default: the shipped files), or only the
+    named ones among them."""
+    policies = list(policies) if policies is not None else load_policies()
     if policy_ids is None:
         return policies
     known = {p.id: p for p in policies}
@@ -62,12 +66,15 @@ def _select(policy_ids: Sequence[str] | None) -> list[Policy]:
     return [p for p in policies if p.id in wanted]
 
 
-def _needed_paths(policies: Sequence[Policy]) -> list[str]:
+def _needed_paths(policies: Sequence[Policy], *, windows: bool = False) -> list[str]:
     out: list[str] = []
     for p in policies:
         nodes = [c.expr for c in p.conditions]
         for t in p.benefit.tiers:
             nodes += [n for n in (t.when, t.per_period, t.per_period_min, t.per_period_max) if n]
+        if windows:
+            for w in p.windows:
+                nodes += [n for n in (w.when, w.date) if n is not None]
         for n in nodes:
             out += [f for f in field_paths(n) if f not in out]
     # a district is validated against its city
@@ -223,13 +230,16 @@ def run_match(
     *,
     as_of: date | None = None,
     policy_ids: Sequence[str] | None = None,
+    policies: Sequence[Policy] | None = None,
 ) -> pl.DataFrame:
-    """Read JSONL (path or bytes) and return one ``line`` column of output JSON text."""
+    """Read JSONL (path or bytes) and return one ``line`` column of output JSON text.
+
+    ``policies``: the policies in force (default: the files shipped with the package)."""
     import polars as pl
 
     from . import vector as v
 
-    policies = _select(policy_ids)
+    policies = _select(policy_ids, policies)
     paths = _needed_paths(policies)
     lines = v.read_lines(io.BytesIO(source) if isinstance(source, bytes) else source)
     try:
@@ -251,9 +261,10 @@ def match_file(
     *,
     as_of: date | None = None,
     policy_ids: Sequence[str] | None = None,
+    policies: Sequence[Policy] | None = None,
 ) -> int:
     """Contract §3: write one result line per input profile; returns the number of lines."""
-    frame = run_match(source, as_of=as_of, policy_ids=policy_ids)
+    frame = run_match(source, as_of=as_of, policy_ids=policy_ids, policies=policies)
     frame.write_csv(out, include_header=False, quote_style="never")
     return frame.height
 
@@ -263,10 +274,111 @@ def match_rows(
     *,
     as_of: date | None = None,
     policy_ids: Sequence[str] | None = None,
+    policies: Sequence[Policy] | None = None,
 ) -> list[dict[str, Any]]:
     """In-process batch matching (e.g. a 政策找人 push run): rows carry an ``"id"``."""
     if not rows:
         return []
     payload = b"\n".join(orjson.dumps(dict(r)) for r in rows) + b"\n"
-    frame = run_match(payload, as_of=as_of, policy_ids=policy_ids)
+    frame = run_match(payload, as_of=as_of, policy_ids=policy_ids, policies=policies)
     return [orjson.loads(line) for line in frame.get_column("line")]
+
+
+# ------------------------------------------------------------------ detail (the push)
+
+
+def _scalar_detail(
+    profile: Mapping[str, Any], policies: Sequence[Policy], as_of: date | None
+) -> dict[str, Any]:
+    """The per-policy columns of one row by the scalar interpreter."""
+    from . import vector as v
+    from .evaluate import _window
+
+    day = resolve_as_of(profile, as_of)
+    flat = flatten_profile(profile)
+    results = [evaluate_policy(p, flat, day) for p in policies]
+    apply_non_cumulation(policies, results)
+    row: dict[str, Any] = {}
+    for p, r in zip(policies, results, strict=True):
+        total = r["_total"]
+        row[v.eligible_col(p.id)] = r["status"] == "eligible"
+        row[v.total_col(p.id)] = None if total is None else int(total * 100)
+        row[v.window_col(p.id)] = _window(p, flat, day)
+    return row
+
+
+def evaluate_lines(
+    source: bytes,
+    policies: Sequence[Policy],
+    *,
+    as_of: date | None = None,
+) -> pl.DataFrame:
+    """Every policy for every line of ``source`` (JSONL whose lines start with an
+    integer ``"id"``), the same query as :func:`run_match` with the windows added.
+
+    One row per line: ``id`` (Int64), ``bad`` (the line fails the schema checks: its
+    other columns mean nothing) and per policy the eligibility after non-cumulation,
+    max_total in fen and the closing date of its window (:func:`.vector.eligible_col`,
+    :func:`.vector.total_col`, :func:`.vector.window_col`). A part of the input the query
+    rejects as a whole (an unknown enum value, say) is split until the lines at fault
+    are found, and those are ``bad``. Rows the columnar path cannot settle exactly are
+    recomputed by the scalar interpreter.
+    """
+    import polars as pl
+
+    from . import vector as v
+
+    chosen = list(policies)
+    paths = _needed_paths(chosen, windows=True)
+    columns = [
+        c for p in chosen for c in (v.eligible_col(p.id), v.total_col(p.id), v.window_col(p.id))
+    ]
+    lines = [line for line in source.splitlines() if line.strip()]
+
+    def run(part: list[bytes]) -> pl.DataFrame:
+        payload = b"\n".join(part) + b"\n"
+        try:
+            df = (
+                v.evaluate_plan(
+                    v.read_lines(io.BytesIO(payload)), chosen, paths, as_of, windows=True
+                )
+                .select(
+                    pl.col(v.ID).cast(pl.Int64, strict=False).alias("id"),
+                    pl.col(v.BAD).alias("bad"),
+                    pl.when(pl.col(v.FALLBACK)).then(pl.col(v.RAW)).alias(v.KEEP_RAW),
+                    *columns,
+                )
+                .collect()
+            )
+        except (pl.exceptions.PolarsError, ValueError):
+            if len(part) == 1:
+                try:
+                    found = orjson.loads(part[0])
+                except orjson.JSONDecodeError:
+                    found = None
+                key = found.get("id") if isinstance(found, dict) else None
+                return pl.DataFrame(
+                    {"id": [key if isinstance(key, int) else None], "bad": [True]},
+                    schema={"id": pl.Int64, "bad": pl.Boolean},
+                )
+            half = len(part) // 2
+            return pl.concat([run(part[:half]), run(part[half:])], how="diagonal_relaxed")
+        return df
+
+    if not lines:
+        return pl.DataFrame(schema={"id": pl.Int64, "bad": pl.Boolean})
+    df = run(lines)
+    if v.KEEP_RAW in df.columns and df.get_column(v.KEEP_RAW).is_not_null().any():
+        todo = df.filter(pl.col(v.KEEP_RAW).is_not_null())
+        fixed = [
+            {"id": key, "bad": False, **_scalar_detail(orjson.loads(raw), chosen, as_of)}
+            for key, raw in zip(todo.get_column("id"), todo.get_column(v.KEEP_RAW), strict=True)
+        ]
+        rest = df.filter(pl.col(v.KEEP_RAW).is_null())
+        df = pl.concat(
+            [rest.drop(v.KEEP_RAW), pl.DataFrame(fixed, schema=rest.drop(v.KEEP_RAW).schema)],
+            how="vertical",
+        )
+    elif v.KEEP_RAW in df.columns:
+        df = df.drop(v.KEEP_RAW)
+    return df

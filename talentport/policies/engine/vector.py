@@ -626,16 +626,33 @@ def _eligible(comp: Compiler, policy: Any) -> pl.Expr:
     return out.fill_null(False)
 
 
-def match_plan(
-    lines: pl.LazyFrame, policies: list[Any], paths: list[str], as_of: date | None
-) -> pl.LazyFrame:
-    """The whole batch as one lazy query over ``lines`` (see :func:`read_lines`).
+def eligible_col(policy_id: str) -> str:
+    """Column of a policy's eligibility (after non-cumulation) in :func:`evaluate_plan`."""
+    return f"{policy_id}__e"
 
-    Per input line: its number, whether a check failed (``BAD``), and either the output
-    ``LINE`` or, for a row to finish elsewhere (``KEEP_RAW`` holds its raw text): the id
-    text if found, the eligible list text, the total in fen and whether the scalar
-    interpreter must recompute it (``FALLBACK``).
-    """
+
+def total_col(policy_id: str) -> str:
+    """Column of a policy's max_total in fen."""
+    return f"{policy_id}__t"
+
+
+def window_col(policy_id: str) -> str:
+    """Column of the date a policy's window closes (null: no window)."""
+    return f"{policy_id}__w"
+
+
+def evaluate_plan(
+    lines: pl.LazyFrame,
+    policies: list[Any],
+    paths: list[str],
+    as_of: date | None,
+    *,
+    windows: bool = False,
+) -> pl.LazyFrame:
+    """Every policy over every line of ``lines``, column-wise: ``LINE_NO``, ``RAW``,
+    ``ID``, ``BAD``, ``FALLBACK`` and per policy :func:`eligible_col` (non-cumulation
+    applied) and :func:`total_col` (and :func:`window_col` with ``windows``; their
+    fields must be in ``paths``)."""
     from .evaluate import non_cumulation_groups, today_in_china
     from .schema import fields, nullable_markers
 
@@ -683,8 +700,8 @@ def match_plan(
             .alias(AS_OF)
         )
     comp = Compiler(as_of, known_none)
-    elig = {p.id: f"{p.id}__e" for p in policies}
-    tot = {p.id: f"{p.id}__t" for p in policies}
+    elig = {p.id: eligible_col(p.id) for p in policies}
+    tot = {p.id: total_col(p.id) for p in policies}
     ambiguous: list[pl.Expr] = []
     cols: list[pl.Expr] = []
     for p in policies:
@@ -694,6 +711,8 @@ def match_plan(
         cols.append(e.alias(elig[p.id]))
         cols.append((t if t is not None else pl.lit(None, dtype=pl.Int64)).alias(tot[p.id]))
         ambiguous += [(a & e).fill_null(False) for a in amounts.ambiguous]
+        if windows:
+            cols.append(_window(comp, p).alias(window_col(p.id)))
     fallback = pl.any_horizontal(ambiguous) if ambiguous else pl.lit(False)
     df = prepared.select(LINE_NO, RAW, ID, BAD, *cols, fallback.alias(FALLBACK))
     for _group, members in non_cumulation_groups(policies).items():
@@ -714,6 +733,40 @@ def match_plan(
             (pl.col(elig[p.id]) & (chain == p.id).fill_null(False)).alias(elig[p.id])
             for p in members
         )
+    return df
+
+
+def _window(comp: Compiler, policy: Any) -> pl.Expr:
+    """The first window whose condition holds, as the scalar interpreter picks it."""
+    chain: Any = None
+    for w in policy.windows:
+        d = comp.node(w.date)
+        value = d.expr if d.const is None else pl.lit(d.const, dtype=pl.Date)
+        if w.when is None:
+            last: pl.Expr = value if chain is None else chain.otherwise(value)
+            return last
+        cond = comp.node(w.when)
+        test = pl.lit(bool(cond.const)) if cond.const is not None else cond.expr.fill_null(False)
+        chain = pl.when(test).then(value) if chain is None else chain.when(test).then(value)
+    if chain is None:
+        return pl.lit(None, dtype=pl.Date)
+    out: pl.Expr = chain.otherwise(pl.lit(None, dtype=pl.Date))
+    return out
+
+
+def match_plan(
+    lines: pl.LazyFrame, policies: list[Any], paths: list[str], as_of: date | None
+) -> pl.LazyFrame:
+    """The whole batch as one lazy query over ``lines`` (see :func:`read_lines`).
+
+    Per input line: its number, whether a check failed (``BAD``), and either the output
+    ``LINE`` or, for a row to finish elsewhere (``KEEP_RAW`` holds its raw text): the id
+    text if found, the eligible list text, the total in fen and whether the scalar
+    interpreter must recompute it (``FALLBACK``).
+    """
+    df = evaluate_plan(lines, policies, paths, as_of)
+    elig = {p.id: eligible_col(p.id) for p in policies}
+    tot = {p.id: total_col(p.id) for p in policies}
     eligible = pl.concat_str(
         [pl.when(pl.col(elig[p.id])).then(pl.lit(f'"{p.id}"')) for p in policies],
         separator=",",

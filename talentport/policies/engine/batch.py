@@ -179,14 +179,22 @@ def _locate(
 # ------------------------------------------------------------------ scalar finish
 
 
-def _scalar_row(
+def _scalar_results(
     profile: Mapping[str, Any], policies: Sequence[Policy], as_of: date | None
-) -> tuple[str, int]:
-    """Eligible list text and total (fen) of one profile by the scalar interpreter."""
+) -> tuple[list[dict[str, Any]], Mapping[str, Any], date]:
+    """Every policy for one profile by the scalar interpreter, non-cumulation applied."""
     day = resolve_as_of(profile, as_of)
     flat = flatten_profile(profile)
     results = [evaluate_policy(p, flat, day) for p in policies]
     apply_non_cumulation(policies, results)
+    return results, flat, day
+
+
+def _scalar_row(
+    profile: Mapping[str, Any], policies: Sequence[Policy], as_of: date | None
+) -> tuple[str, int]:
+    """Eligible list text and total (fen) of one profile by the scalar interpreter."""
+    results, _flat, _day = _scalar_results(profile, policies, as_of)
     live = [r for r in results if r["status"] == "eligible"]
     total = sum((r["_total"] for r in live if r["_total"] is not None), Decimal(0))
     return ",".join(f'"{r["policy"]}"' for r in live), int(total * 100)
@@ -294,10 +302,7 @@ def _scalar_detail(
     from . import vector as v
     from .evaluate import _window
 
-    day = resolve_as_of(profile, as_of)
-    flat = flatten_profile(profile)
-    results = [evaluate_policy(p, flat, day) for p in policies]
-    apply_non_cumulation(policies, results)
+    results, flat, day = _scalar_results(profile, policies, as_of)
     row: dict[str, Any] = {}
     for p, r in zip(policies, results, strict=True):
         total = r["_total"]

@@ -348,6 +348,36 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@talentport.local")
 SMS_BACKEND = env_str("SMS_BACKEND", "talentport.notify.sms.ConsoleSmsBackend")
 
+# --- Task queue (Celery) -------------------------------------------------------------
+# TASK_BROKER_URL moves the queue to Redis (redis://127.0.0.1:6379/1) or RabbitMQ
+# (amqp://guest:guest@127.0.0.1:5672//); unset, the embedded default is a filesystem
+# transport under DATA_DIR/queue, served by the worker `talentport serve` starts.
+TASK_BROKER_URL = env_str("TASK_BROKER_URL", "")
+# Run tasks in the calling process (tests; a one-off script): nothing is queued.
+TASKS_EAGER = env_bool("TASKS_EAGER", False)
+QUEUE_DIR = DATA_DIR / "queue"
+CELERY_BROKER_URL = TASK_BROKER_URL or "filesystem://"
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {}
+    if TASK_BROKER_URL
+    else {
+        "data_folder_in": str(QUEUE_DIR / "messages"),
+        "data_folder_out": str(QUEUE_DIR / "messages"),
+        "control_folder": str(QUEUE_DIR / "control"),
+    }
+)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_ENABLE_UTC = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(QUEUE_DIR / "beat-schedule")
+# The one periodic schedule; run by exactly one `talentport scheduler` (or `serve`).
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -14,6 +14,12 @@ def _data_dir(settings: Any, tmp_path_factory: Any) -> None:
     settings.MEDIA_ROOT = settings.DATA_DIR / "private"
 
 
+@pytest.fixture(autouse=True)
+def _tasks_eager(settings: Any) -> None:
+    """Queue tasks run in the test's own process (a test of the real broker says so)."""
+    settings.TASKS_EAGER = True
+
+
 @pytest.fixture
 def seeded_catalog(db):  # type: ignore[no-untyped-def]
     """The catalog of the seed documents (data/catalog), loaded into the test database."""

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from talentport.common.crypto import BlindIndexField, EncryptedTextField
+from talentport.common.idcard import validate_cn_mobile
 from talentport.common.models import BaseModel
 
 
@@ -66,13 +68,61 @@ class TalentProfile(BaseModel):
         related_name="talent_profile",
     )
     data = models.JSONField(_("画像数据"), default=dict, blank=True)
+    # The talent database (意愿来青留学人才信息库, seed 003 §二(十)): people the bureau
+    # knows from alumni associations, fairs, schools and ambassadors, who may have no
+    # account. ``source`` names where the row came from, ``source_key`` is that
+    # source's own id; an account's own profile has neither.
+    source = models.CharField(_("来源"), max_length=60, blank=True, default="", db_default="")
+    source_key = models.CharField(
+        _("来源编号"), max_length=120, blank=True, default="", db_default=""
+    )
+    contact_name = EncryptedTextField(_("联系人姓名"), null=True, blank=True)
+    contact_phone = EncryptedTextField(_("联系电话"), null=True, blank=True)
+    contact_phone_index = BlindIndexField(
+        _("联系电话索引"),
+        source="contact_phone",
+        normalizer=validate_cn_mobile,
+        default="",
+        db_default="",
+    )
+    contact_phone_masked = models.CharField(
+        _("联系电话（脱敏）"), max_length=24, blank=True, default="", db_default=""
+    )
+    contact_email = EncryptedTextField(_("电子邮箱"), null=True, blank=True)
+    contact_email_masked = models.CharField(
+        _("电子邮箱（脱敏）"), max_length=120, blank=True, default="", db_default=""
+    )
+    consent = models.BooleanField(
+        _("同意联系"),
+        default=False,
+        db_default=False,
+        help_text=_("未同意的人从不被联系，但计入统计"),
+    )
+    consent_at = models.DateTimeField(_("同意时间"), null=True, blank=True)
+    # sha256 of the imported line (profile, contact, consent): an unchanged re-import
+    # is recognised without decrypting anything.
+    data_digest = models.CharField(
+        _("数据摘要"), max_length=64, blank=True, default="", db_default=""
+    )
 
     class Meta:
         verbose_name = _("人才画像")
         verbose_name_plural = _("人才画像")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_key"],
+                condition=~models.Q(source=""),
+                name="talent_profile_source_key_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return str(self.user) if self.user_id else str(self.uuid)
+
+    @property
+    def contactable(self) -> bool:
+        """An imported person the bureau may contact: consent and a phone or e-mail."""
+        return self.consent and bool(self.contact_phone or self.contact_email)
 
 
 class StaffScope(BaseModel):

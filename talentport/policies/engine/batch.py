@@ -312,6 +312,16 @@ def _scalar_detail(
     return row
 
 
+def _scalar_row_detail(
+    key: int, raw: str, policies: Sequence[Policy], as_of: date | None
+) -> dict[str, Any]:
+    """A row the columnar path left to the scalar interpreter; bad if that fails too."""
+    try:
+        return {"id": key, "bad": False, **_scalar_detail(orjson.loads(raw), policies, as_of)}
+    except (ArithmeticError, ValueError, TypeError, KeyError):
+        return {"id": key, "bad": True}
+
+
 def evaluate_lines(
     source: bytes,
     policies: Sequence[Policy],
@@ -355,7 +365,9 @@ def evaluate_lines(
                 )
                 .collect()
             )
-        except (pl.exceptions.PolarsError, ValueError):
+        except (pl.exceptions.PolarsError, ArithmeticError, ValueError, TypeError, KeyError):
+            # One line the query cannot take (or that breaks an operation) never costs
+            # the others their answer: halve until it is found.
             if len(part) == 1:
                 try:
                     found = orjson.loads(part[0])
@@ -376,7 +388,7 @@ def evaluate_lines(
     if v.KEEP_RAW in df.columns and df.get_column(v.KEEP_RAW).is_not_null().any():
         todo = df.filter(pl.col(v.KEEP_RAW).is_not_null())
         fixed = [
-            {"id": key, "bad": False, **_scalar_detail(orjson.loads(raw), chosen, as_of)}
+            _scalar_row_detail(key, raw, chosen, as_of)
             for key, raw in zip(todo.get_column("id"), todo.get_column(v.KEEP_RAW), strict=True)
         ]
         rest = df.filter(pl.col(v.KEEP_RAW).is_null())

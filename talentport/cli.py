@@ -17,6 +17,7 @@ USAGE = """用法 / usage: talentport COMMAND [ARGS]
   manage COMMAND ...          任意 Django 管理命令
   eligibility PROFILE.json    一人可享受的政策（- 表示从标准输入读取）[--as-of YYYY-MM-DD]
   match IN.jsonl --out OUT.jsonl [--as-of DATE] [--policies ID,ID]   批量政策匹配
+  push [--policies ID,ID] [--as-of DATE] [--dry-run]   政策找人：评估全部已存画像并推送变化
   due-date START N            START 之后第 N 个法定工作日
   archives import FILE.xlsx --school NAME   导入学校人事档案交接名单
   audit verify [--tail N]     校验审计日志哈希链（完整时退出码 0，断开时 1）
@@ -89,6 +90,12 @@ def _match(argv: list[str]) -> int:
     return match_main(argv)
 
 
+def _push(argv: list[str]) -> int:
+    from talentport.policies.push_cli import push_main
+
+    return push_main(argv)
+
+
 def _due_date(argv: list[str]) -> int:
     from talentport.cases.clock_cli import due_date_main
 
@@ -140,6 +147,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "manage": _manage,
     "eligibility": _eligibility,
     "match": _match,
+    "push": _push,
     "due-date": _due_date,
     "archives": _archives,
     "audit": _audit,

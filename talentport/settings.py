@@ -378,6 +378,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(QUEUE_DIR / "beat-schedule")
 # The one periodic schedule; run by exactly one `talentport scheduler` (or `serve`).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
+# The push (政策找人) reads stored profiles this many at a time; a run whose worker has
+# shown no progress for PUSH_STALE_SECONDS is taken over by the next one.
+PUSH_CHUNK_SIZE = env_int("PUSH_CHUNK_SIZE", 20_000)
+PUSH_STALE_SECONDS = env_int("PUSH_STALE_SECONDS", 600)
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -57,6 +57,9 @@ def enqueue(task_obj: Any, *args: Any, **kwargs: Any) -> bool:
         task_obj.apply(args=args, kwargs=kwargs, throw=True)
         return True
     try:
+        from talentport.celery import ensure_queue_dirs
+
+        ensure_queue_dirs()
         task_obj.apply_async(args=args, kwargs=kwargs, retry=False)
     except _BROKER_DOWN as exc:
         logger.warning("task %s not queued: broker unreachable (%s)", task_obj.name, exc)

@@ -1,41 +1,35 @@
 """Writes of the policies app: versions (sync from the package, publish from the back
-office) and the push that finds the people a policy is for (政策找人, 免申即享)."""
+office) and the profile a person saves; the push itself is in policies.push."""
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import logging
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 
 from talentport.common.services import audit_event_record
-from talentport.funds.models import Grant
-from talentport.notify.models import MessageKind
-from talentport.notify.services import message_send
+from talentport.common.tasks import enqueue_on_commit
 from talentport.people import permissions
 from talentport.people.models import TalentProfile
 from talentport.people.permissions import Perm
 from talentport.policies.engine import (
     PolicyError,
     ProfileError,
-    evaluate,
     parse_policy_text,
     run_policy_cases,
     validate_profile,
 )
 from talentport.policies.errors import PolicyErrorCode, PolicyPublishError
-from talentport.policies.models import EligibilitySnapshot, PolicyVersion, VersionOrigin
+from talentport.policies.models import PolicyVersion, PushTrigger, VersionOrigin
+from talentport.policies.push import push_run_create
 from talentport.policies.selectors import policies_in_force
+from talentport.policies.tasks import push_profile_task
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
-REMINDER_DAYS = 60
 #: A stored profile's money stays below 10^12 yuan: what the push derives from it (up to
 #: three years of a share of it) must fit the 14-digit amount columns of snapshots and grants.
 STORED_MONEY_LIMIT = 10**12
@@ -158,25 +152,15 @@ def policy_publish(*, text: str, actor: Any, note: str = "") -> PolicyVersion:
             to_state=f"v{version.version}",
             reason=note,
         )
-    transaction.on_commit(lambda: policy_push_run(policy_ids=[policy.id]))
+        # The push runs in the queue: the publication returns at once, staff follow the
+        # run (N of M profiles) on the runs page.
+        push_run_create(
+            trigger=PushTrigger.PUBLISH,
+            actor=actor,
+            policy_ids=[policy.id],
+            policy_version=version,
+        )
     return version
-
-
-@dataclass
-class PushReport:
-    profiles: int = 0
-    messages: int = 0
-    reminders: int = 0
-    grants: int = 0
-    skipped_invalid: int = 0
-
-
-def _money(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def _policy_link(policy_id: str) -> str:
-    return reverse("policies:check_results") + "#" + policy_id
 
 
 def policy_departments() -> dict[str, int]:
@@ -185,161 +169,6 @@ def policy_departments() -> dict[str, int]:
 
     return dict(
         PolicyLink.objects.order_by("-id").values_list("policy_id", "service__department_id")
-    )
-
-
-def policy_push_run(
-    *,
-    policy_ids: list[str] | None = None,
-    profiles: list[TalentProfile] | None = None,
-    as_of: dt.date | None = None,
-) -> PushReport:
-    """Evaluate stored profiles and tell people what is new to them. Idempotent.
-
-    - newly eligible → one inbox message (and e-mail);
-    - eligible with a window closing within 60 days → one reminder per closing date;
-    - eligible for a 免申即享 policy → one pending grant for staff to confirm.
-    """
-    report = PushReport()
-    policies = policies_in_force()
-    versions = {
-        row["policy_id"]: row["v"]
-        for row in PolicyVersion.objects.values("policy_id").annotate(v=Max("version"))
-    }
-    by_id = {p.id: p for p in policies}
-    wanted = set(policy_ids) if policy_ids is not None else set(by_id)
-    departments = policy_departments()
-    queryset = (
-        TalentProfile.objects.filter(pk__in=[p.pk for p in profiles])
-        if profiles is not None
-        else TalentProfile.objects.all()
-    )
-    for profile in queryset.select_related("user").iterator(chunk_size=500):
-        # One bad profile never stops the push for everyone: it is skipped and counted,
-        # and logged by its public id only (no personal data).
-        problems = stored_profile_errors(profile.data)
-        if problems:
-            report.skipped_invalid += 1
-            logger.warning(
-                "policy push skipped profile %s: invalid (%s)",
-                profile.uuid,
-                ", ".join(sorted({p.field for p in problems}))[:200],
-            )
-            continue
-        before = dataclasses.replace(report)
-        try:
-            with transaction.atomic():
-                _push_profile(
-                    profile, policies, by_id, versions, wanted, as_of, report, departments
-                )
-        except (ArithmeticError, ValueError, TypeError, KeyError, DatabaseError) as exc:
-            report.messages, report.reminders, report.grants = (
-                before.messages,
-                before.reminders,
-                before.grants,
-            )
-            report.skipped_invalid += 1
-            logger.warning("policy push skipped profile %s: %s", profile.uuid, type(exc).__name__)
-            continue
-        report.profiles += 1
-    return report
-
-
-def _push_profile(
-    profile: TalentProfile,
-    policies: list[Any],
-    by_id: dict[str, Any],
-    versions: dict[str, int],
-    wanted: set[str],
-    as_of: dt.date | None,
-    report: PushReport,
-    departments: dict[str, int],
-) -> None:
-    doc = evaluate(profile.data, as_of=as_of, policies=policies, validate=False)
-    today = dt.date.fromisoformat(doc["as_of"])
-    snapshots = {s.policy_id: s for s in profile.eligibility_snapshots.all()}
-    for result in doc["results"]:
-        pid = result["policy"]
-        if pid not in wanted:
-            continue
-        _push_one(
-            profile,
-            result,
-            by_id[pid],
-            versions.get(pid, 1),
-            snapshots.get(pid),
-            today,
-            report,
-            departments.get(pid),
-        )
-
-
-def _push_one(
-    profile: TalentProfile,
-    result: dict[str, Any],
-    policy: Any,
-    version: int,
-    snapshot: EligibilitySnapshot | None,
-    today: dt.date,
-    report: PushReport,
-    department_id: int | None = None,
-) -> None:
-    pid = result["policy"]
-    eligible = result["status"] == "eligible"
-    window = dt.date.fromisoformat(result["window_closes"]) if result["window_closes"] else None
-    amount = _money((result.get("benefit") or {}).get("max_total"))
-    user = profile.user
-    newly = eligible and (snapshot is None or snapshot.status != "eligible")
-    # A 免申即享 policy is announced by its grant message below, not twice.
-    if user is not None and newly and not policy.auto_grant:
-        amount_text = f"，最高 {amount:,.0f} 元" if amount else ""
-        _msg, created = message_send(
-            recipient=user,
-            kind=MessageKind.POLICY_ELIGIBLE,
-            title=f"您可享受：{result['title']}",
-            body=f"根据您的画像，您符合“{result['title']}”的条件{amount_text}。",
-            link=_policy_link(pid),
-            dedupe_key=f"policy-eligible:{pid}:{profile.uuid}:{version}",
-        )
-        report.messages += int(created)
-    if user is not None and eligible and window and today <= window:
-        if (window - today).days <= REMINDER_DAYS:
-            _msg, created = message_send(
-                recipient=user,
-                kind=MessageKind.POLICY_REMINDER,
-                title=f"申报即将截止：{result['title']}",
-                body=f"“{result['title']}”的享受期限至 {window.isoformat()}，请尽快申报。",
-                link=_policy_link(pid),
-                dedupe_key=f"policy-reminder:{pid}:{profile.uuid}:{window.isoformat()}",
-            )
-            report.reminders += int(created)
-    if eligible and policy.auto_grant:
-        grant, created = Grant.objects.get_or_create(
-            profile=profile,
-            policy_id=pid,
-            defaults={
-                "policy_version": version,
-                "title": result["title"],
-                "amount": amount,
-                "jurisdiction": policy.jurisdiction,
-                "department_id": department_id,
-            },
-        )
-        if created:
-            report.grants += 1
-            if user is not None:
-                message_send(
-                    recipient=user,
-                    kind=MessageKind.GRANT,
-                    title=f"免申即享：{result['title']}",
-                    body="无需申请，工作人员确认后即可发放。",
-                    link=_policy_link(pid),
-                    dedupe_key=f"grant:{grant.uuid}",
-                )
-    EligibilitySnapshot.objects.update_or_create(
-        profile=profile,
-        policy_id=pid,
-        defaults={"status": result["status"], "window_closes": window, "max_total": amount},
     )
 
 
@@ -354,5 +183,5 @@ def talent_profile_save(*, user: Any, data: dict[str, Any]) -> TalentProfile:
     profile.data = data
     profile.save(update_fields=["data", "updated_at"])
     audit_event_record(subject=profile, action="profile_update", actor=user)
-    transaction.on_commit(lambda: policy_push_run(profiles=[profile]))
+    enqueue_on_commit(push_profile_task, profile.pk)
     return profile

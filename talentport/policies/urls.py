@@ -17,4 +17,12 @@ urlpatterns = [
         "staff/grants/<uuid:grant_uuid>/decide/", staff_views.grant_decide_view, name="grant_decide"
     ),
     path("staff/push/", staff_views.push_run_view, name="staff_push"),
+    path("staff/runs/", staff_views.push_runs, name="staff_runs"),
+    path("staff/preview/", staff_views.policy_preview_start, name="staff_preview_start"),
+    path(
+        "staff/preview/<uuid:preview_uuid>/",
+        staff_views.policy_preview_detail,
+        name="staff_preview",
+    ),
+    path("staff/runs/<uuid:run_uuid>/", staff_views.push_run_detail, name="staff_run"),
 ]

@@ -138,6 +138,10 @@ MATRIX: dict[tuple[str, str], Spec] = {
         DECIDERS, **form(decision="reject")
     ),
     ("policies/staff/push/", "post"): Spec(frozenset({"admin"}), scoped=False, **form()),
+    ("policies/staff/runs/", "get"): Spec(frozenset({"admin"}), scoped=False),
+    ("policies/staff/runs/<uuid:run_uuid>/", "get"): Spec(frozenset({"admin"})),
+    ("policies/staff/preview/", "post"): Spec(frozenset({"admin"}), scoped=False, **form(text="x")),
+    ("policies/staff/preview/<uuid:preview_uuid>/", "get"): Spec(frozenset({"admin"})),
     ("api/v1/policies", "post"): Spec(frozenset({"admin"}), scoped=False, data={"text": "x"}),
     ("api/v1/grants", "get"): Spec(DECIDERS, hidden=("fund_grant",), scoped=False),
     ("api/v1/grants/<uuid:grant_id>/decision", "post"): Spec(DECIDERS),
@@ -307,6 +311,8 @@ MATRIX: dict[tuple[str, str], Spec] = {
 PARAMS: dict[str, str] = {
     "uuid": "service",
     "grant_uuid": "fund_grant",
+    "run_uuid": "push_run",
+    "preview_uuid": "preview",
     "grant_id": "fund_grant",
     "message_uuid": "message",
     "batch_id": "batch",

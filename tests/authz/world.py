@@ -177,6 +177,20 @@ def build_world() -> World:  # noqa: PLR0915 - one scene, told in order
     )
     w.markers["fund_grant"] = str(w.objects["fund_grant"].uuid)
     w.objects["policy_id"] = "qingdao.graduate_housing_subsidy"
+    # --- a push run of that Qingdao policy (its progress page is for Qingdao's admins) -
+    from talentport.policies.models import PushRun, PushTrigger
+
+    w.objects["push_run"] = PushRun.objects.create(
+        trigger=PushTrigger.MANUAL, policy_ids=["qingdao.graduate_housing_subsidy"]
+    )
+    from talentport.policies.models import PolicyPreview
+
+    w.objects["preview"] = PolicyPreview.objects.create(
+        policy_id="qingdao.graduate_housing_subsidy",
+        jurisdiction="qingdao",
+        text="id: qingdao.graduate_housing_subsidy",
+        as_of=dt.date(2026, 11, 22),
+    )
 
     # --- alice's personnel file, followed by her mother --------------------------------
     batch = ArchiveBatch.objects.create(

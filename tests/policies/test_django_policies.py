@@ -18,13 +18,9 @@ from talentport.notify.models import Message, MessageKind
 from talentport.people.models import Role, TalentProfile, User
 from talentport.policies.errors import PolicyErrorCode, PolicyPublishError
 from talentport.policies.models import PolicyVersion
+from talentport.policies.push import push_profiles
 from talentport.policies.selectors import district_comparison, eligibility_for_profile
-from talentport.policies.services import (
-    RULES_DIR,
-    policies_sync,
-    policy_publish,
-    policy_push_run,
-)
+from talentport.policies.services import RULES_DIR, policies_sync, policy_publish
 from tests.factories import staff_user
 
 pytestmark = pytest.mark.django_db
@@ -177,36 +173,39 @@ def person() -> User:
     )
 
 
-def test_push_messages_once_and_grants_once(synced: None, person: User, mailoutbox: list) -> None:
+def test_push_tells_a_person_once_in_one_message_and_grants_once(
+    synced: None, person: User
+) -> None:
     # given a stored profile of an eligible doctor
     profile = TalentProfile.objects.create(user=person, data=DOCTOR)
     # when the push runs twice
-    first = policy_push_run(as_of=AS_OF)
-    second = policy_push_run(as_of=AS_OF)
-    # then the person got one message per newly eligible policy, and nothing more
-    assert first.messages >= 1
-    assert second.messages == 0 and second.grants == 0 and second.reminders == 0
-    titles = list(Message.objects.filter(recipient=person).values_list("title", flat=True))
-    assert "免申即享：高校毕业生住房补贴" in titles
-    assert any(t.startswith("您可享受：") for t in titles)
-    assert len(titles) == len(set(titles))
-    assert mailoutbox, "an e-mail copy is sent"
+    first = push_profiles(as_of=AS_OF)
+    second = push_profiles(as_of=AS_OF)
+    # then the person got one message listing every newly eligible policy, and nothing more
+    assert first.people_notified == 1 and first.newly_eligible >= 2
+    assert (second.newly_eligible, second.people_notified, second.grants) == (0, 0, 0)
+    inbox = list(Message.objects.filter(recipient=person))
+    assert len(inbox) == 1
+    assert inbox[0].title == f"为您找到 {first.newly_eligible} 项可享受的政策"
+    assert "免申即享" in inbox[0].body and "高校毕业生住房补贴" in inbox[0].body
     # and a 免申即享 policy produced exactly one pending grant with its amount
     grant = Grant.objects.get(profile=profile, policy_id="qingdao.graduate_housing_subsidy")
     assert grant.status == GrantStatus.PENDING
     assert grant.amount == Decimal("43200")
+    assert first.grants >= 1 and second.grants == 0
 
 
 def test_push_reminds_when_window_closes_within_60_days(synced: None, person: User) -> None:
-    # given the doctor's housing window closes on 2028-04-01
+    # given the doctor's housing window closes on 2028-04-01, and the first push was long ago
     TalentProfile.objects.create(user=person, data=DOCTOR)
-    # when the push runs 40 days before, twice
-    policy_push_run(as_of=dt.date(2028, 2, 21))
-    policy_push_run(as_of=dt.date(2028, 2, 21))
+    push_profiles(as_of=AS_OF)
+    # when the push runs 40 days before the close, twice
+    first = push_profiles(as_of=dt.date(2028, 2, 21))
+    push_profiles(as_of=dt.date(2028, 2, 21))
     # then exactly one reminder names the closing date
     reminders = Message.objects.filter(recipient=person, kind=MessageKind.POLICY_REMINDER)
-    housing = [m for m in reminders if "高校毕业生住房补贴" in m.title]
-    assert len(housing) == 1
+    housing = [m for m in reminders if "高校毕业生住房补贴" in m.body]
+    assert len(housing) == 1 and first.reminders >= 1
     assert "2028-04-01" in housing[0].body
 
 
@@ -215,14 +214,15 @@ def test_push_tells_only_the_newly_eligible(synced: None, person: User) -> None:
     data = {**DOCTOR, "employment": {**DOCTOR["employment"], "city": "other"}}
     data["employment"].pop("district")
     profile = TalentProfile.objects.create(user=person, data=data)
-    policy_push_run(as_of=AS_OF)
-    assert not Message.objects.filter(title__contains="高校毕业生住房补贴").exists()
+    push_profiles(as_of=AS_OF)
+    assert not Message.objects.filter(body__contains="高校毕业生住房补贴").exists()
     # when they move to Qingdao and the push runs
     profile.data = DOCTOR
     profile.save()
-    policy_push_run(profiles=[profile], as_of=AS_OF)
+    report = push_profiles(profile_ids=[profile.pk], as_of=AS_OF)
     # then they are told about the housing subsidy
-    assert Message.objects.filter(title__contains="高校毕业生住房补贴").count() == 1
+    assert Message.objects.filter(body__contains="高校毕业生住房补贴").count() == 1
+    assert report.people_notified == 1
 
 
 def test_district_comparison_ranks_and_explains(synced: None) -> None:

@@ -16,10 +16,10 @@ from django.core.management import call_command
 from django.test import Client, TestCase
 
 from talentport.people.models import Role, TalentProfile, User
-from talentport.policies import services
 from talentport.policies.engine import validate_profile
-from talentport.policies.models import EligibilitySnapshot
-from talentport.policies.services import policies_sync, policy_push_run
+from talentport.policies.models import PushState
+from talentport.policies.push import push_profiles
+from talentport.policies.services import policies_sync
 
 AS_OF = dt.date(2026, 11, 22)
 FOUNDER = (
@@ -177,12 +177,12 @@ def test_the_push_skips_a_bad_stored_profile_and_processes_the_others(
 
     # when
     with caplog.at_level(logging.WARNING, logger="talentport.policies"):
-        report = policy_push_run(as_of=AS_OF)
+        report = push_profiles(as_of=AS_OF)
 
     # then
     assert report.profiles == 1 and report.skipped_invalid == 2
-    assert EligibilitySnapshot.objects.filter(profile=good).exists()
-    assert not EligibilitySnapshot.objects.filter(profile__in=[bad, broken]).exists()
+    assert PushState.objects.filter(profile=good).exists()
+    assert not PushState.objects.filter(profile__in=[bad, broken]).exists()
     logged = caplog.text
     assert str(bad.uuid) in logged and str(broken.uuid) in logged
     assert "60000000000000000000" not in logged and "doctor" not in logged
@@ -191,30 +191,37 @@ def test_the_push_skips_a_bad_stored_profile_and_processes_the_others(
 @pytest.mark.django_db
 def test_an_evaluation_that_fails_skips_only_that_profile(monkeypatch: Any, person: User) -> None:
     # given: the engine fails on one profile that passed validation
+    from talentport.policies.engine import vector
+
     policies_sync()
     odd = TalentProfile.objects.create(data={**DOCTOR, "note": "odd"})
     good = TalentProfile.objects.create(user=person, data=DOCTOR)
-    real = services.evaluate
+    real = vector.evaluate_plan
 
-    def evaluate(data: Any, **kwargs: Any) -> Any:
-        if data.get("note") == "odd":
+    def evaluate_plan(lines: Any, *args: Any, **kwargs: Any) -> Any:
+        if lines.collect().get_column(vector.RAW).str.contains("odd").any():
             raise ArithmeticError("boom")
-        return real(data, **kwargs)
+        return real(lines, *args, **kwargs)
 
-    monkeypatch.setattr(services, "evaluate", evaluate)
+    monkeypatch.setattr(vector, "evaluate_plan", evaluate_plan)
 
     # when
-    report = policy_push_run(as_of=AS_OF)
+    report = push_profiles(as_of=AS_OF)
 
     # then
     assert (report.profiles, report.skipped_invalid) == (1, 1)
-    assert EligibilitySnapshot.objects.filter(profile=good).exists()
-    assert not EligibilitySnapshot.objects.filter(profile=odd).exists()
+    assert PushState.objects.filter(profile=good).exists()
+    assert not PushState.objects.filter(profile=odd).exists()
 
 
 @pytest.mark.django_db
-def test_the_push_command_reports_the_skipped(capsys: Any) -> None:
+def test_the_push_command_reports_the_profiles_it_evaluated(capsys: Any) -> None:
+    # given one profile stored before validation was strict and one good one
     policies_sync()
     TalentProfile.objects.create(data=json.loads(FOUNDER % "1e27"))
+    TalentProfile.objects.create(data=DOCTOR)
+    # when
     call_command("policies_push", "--as-of", "2026-11-22")
-    assert "无效画像跳过 1" in capsys.readouterr().out
+    # then the report (contract §9) counts the good one only
+    report = json.loads(capsys.readouterr().out)
+    assert report["profiles"] == 1 and report["newly_eligible"] >= 1

@@ -56,7 +56,6 @@ def _setup(argv: list[str]) -> int:
 
 def _serve(argv: list[str]) -> int:
     port = os.environ.get("PORT", "8000")
-    workers = os.environ.get("WEB_CONCURRENCY", "2")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentport.settings")
     from gunicorn.app.wsgiapp import run
 
@@ -64,8 +63,9 @@ def _serve(argv: list[str]) -> int:
         "gunicorn",
         "--bind",
         f"127.0.0.1:{port}",
-        "--workers",
-        workers,
+        # worker model and count from the CPU count (overridable by environment)
+        "--config",
+        "python:talentport.gunicorn_conf",
         "--access-logfile",
         "-",
         # ID numbers and phones in query strings and tracebacks are masked

@@ -28,6 +28,7 @@ from talentport.catalog.models import (
     Specialist,
     Stage,
 )
+from talentport.common.public_cache import public_page
 from talentport.portal.forms import PlaceFilterForm, ServiceFilterForm, field_errors
 from talentport.portal.qr import qr_svg
 from talentport.portal.templatetags.portal_tags import loc
@@ -137,6 +138,7 @@ def _cities() -> list[Jurisdiction]:
 
 
 @require_safe
+@public_page
 def home(request: HttpRequest) -> HttpResponse:
     stages = [
         {
@@ -152,7 +154,6 @@ def home(request: HttpRequest) -> HttpResponse:
         {"code": Stage.AFTER, "label": Stage.AFTER.label, "hint": _("落户、就业创业、补贴申领")},
     ]
     context = {
-        "search_form": ServiceFilterForm(),
         "stages": stages,
         "life_events": catalog_selectors.life_event_list(),
         "cities": _cities(),
@@ -161,6 +162,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def services(request: HttpRequest) -> HttpResponse:
     form = ServiceFilterForm(request.GET)
     if not form.is_valid():
@@ -192,6 +194,7 @@ def services(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def service_detail(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpResponse:
     item: ServiceItem = _get_or_404(catalog_selectors.service_item_get, uuid)
     city, district = _place(item.jurisdiction)
@@ -213,6 +216,7 @@ def service_detail(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def departments(request: HttpRequest) -> HttpResponse:
     form = PlaceFilterForm(request.GET)
     if not form.is_valid():
@@ -228,6 +232,7 @@ def departments(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def department_detail(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpResponse:
     department: Department = _get_or_404(catalog_selectors.department_get, uuid)
     context = {
@@ -239,6 +244,7 @@ def department_detail(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpResponse
 
 
 @require_safe
+@public_page
 def specialists(request: HttpRequest) -> HttpResponse:
     form = PlaceFilterForm(request.GET)
     if not form.is_valid():

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import template
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
@@ -80,3 +80,20 @@ def yes_no_unspecified(value: bool | None) -> SafeString:
     if value is None:
         return format_html('<span class="not-specified">{}</span>', _("未明确"))
     return conditional_escape(_("是") if value else _("否"))
+
+
+@register.simple_tag(takes_context=True)
+def personal(context: template.Context, name: str) -> SafeString:
+    """A per-user part of ``base.html`` (account links, CSRF token, messages).
+
+    Rendered in place, except while a public page is rendered for the cache
+    (``common.public_cache``): then it leaves a hole that each request fills for its
+    own visitor.
+    """
+    from talentport.common.public_cache import HOLE_TEMPLATES, hole_marker, rendering_holes
+
+    if rendering_holes(context.get("request")):
+        return mark_safe(hole_marker(name))  # noqa: S308  (a fixed tag, no input in it)
+    assert context.template is not None
+    part = context.template.engine.get_template(HOLE_TEMPLATES[name])
+    return mark_safe(part.render(context))  # noqa: S308  (a rendered, escaped template)

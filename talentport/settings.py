@@ -347,6 +347,22 @@ UPLOAD_PDF_MAX_INFLATED_BYTES = env_int("UPLOAD_PDF_MAX_INFLATED_BYTES", 16 * 10
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@talentport.local")
 SMS_BACKEND = env_str("SMS_BACKEND", "talentport.notify.sms.ConsoleSmsBackend")
+# The HTTP provider adapter (SMS_BACKEND=talentport.notify.sms.HttpSmsBackend): a JSON POST
+# {phone, text, sign} to SMS_HTTP_URL with SMS_HTTP_TOKEN in the Authorization header.
+SMS_HTTP_URL = env_str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env_secret("SMS_HTTP_TOKEN", "")
+SMS_HTTP_SIGN_NAME = env_str("SMS_HTTP_SIGN_NAME", "留学人才港")
+SMS_HTTP_TIMEOUT_SECONDS = env_int("SMS_HTTP_TIMEOUT_SECONDS", 10)
+# The outbox (notify.Delivery): per-channel sends per minute, retries with exponential
+# backoff (DELIVERY_BACKOFF_SECONDS × 2^(attempt-1), at most DELIVERY_BACKOFF_MAX_SECONDS),
+# failed after DELIVERY_MAX_ATTEMPTS; no SMS 21:00-08:00 Beijing time (held until 08:00).
+SMS_RATE_PER_MINUTE = env_int("SMS_RATE_PER_MINUTE", 60)
+EMAIL_RATE_PER_MINUTE = env_int("EMAIL_RATE_PER_MINUTE", 120)
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 5)
+DELIVERY_BACKOFF_SECONDS = env_int("DELIVERY_BACKOFF_SECONDS", 60)
+DELIVERY_BACKOFF_MAX_SECONDS = env_int("DELIVERY_BACKOFF_MAX_SECONDS", 3600)
+DELIVERY_BATCH_SIZE = env_int("DELIVERY_BATCH_SIZE", 100)
+SMS_QUIET_HOURS = (21, 8)  # Beijing time: from 21:00 until 08:00
 
 # --- Task queue (Celery) -------------------------------------------------------------
 # TASK_BROKER_URL moves the queue to Redis (redis://127.0.0.1:6379/1) or RabbitMQ
@@ -376,7 +392,9 @@ CELERY_ENABLE_UTC = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(QUEUE_DIR / "beat-schedule")
 # The one periodic schedule; run by exactly one `talentport scheduler` (or `serve`).
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "notify.deliveries_send": {"task": "notify.deliveries_send", "schedule": 60.0},
+}
 
 # The push (政策找人) reads stored profiles this many at a time; a run whose worker has
 # shown no progress for PUSH_STALE_SECONDS is taken over by the next one.

@@ -48,8 +48,8 @@ from talentport.common.idcard import (
 )
 from talentport.common.logmask import mask_personal_data
 from talentport.common.services import audit_event_record, masked
+from talentport.notify.delivery import delivery_to_phone_queue
 from talentport.notify.services import message_send
-from talentport.notify.sms import get_sms_backend
 from talentport.people import permissions
 from talentport.people.permissions import Perm
 
@@ -748,8 +748,15 @@ def archive_claim_code_send(*, user: Any, id_card: str, name: str) -> None:
             note="已向学校登记的联系电话发送认领验证码",
             data={"account": str(user.uuid)},
         )
-        text = _sms_text(user, code)
-        transaction.on_commit(lambda: get_sms_backend().send(phone=phone, text=text))
+        # queued, sent after commit; the text (it carries the code) is kept encrypted
+        # and goes out at night too: the person is waiting for it
+        delivery_to_phone_queue(
+            phone=phone,
+            title=gettext("档案认领验证码"),
+            dedupe_key=f"archives:claim-sms:{file.uuid}:{secrets.token_hex(8)}",
+            secret_text=_sms_text(user, code),
+            quiet_exempt=True,
+        )
 
 
 def _sms_code_valid(file: ArchiveFile, user: Any, code: str, now: dt.datetime) -> bool | None:

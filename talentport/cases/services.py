@@ -61,8 +61,8 @@ from talentport.catalog.models import Department, ServiceItem
 from talentport.common import files
 from talentport.common.models import AuditEvent
 from talentport.common.services import audit_event_record
+from talentport.notify.delivery import delivery_to_phone_queue
 from talentport.notify.services import message_send
-from talentport.notify.sms import get_sms_backend
 from talentport.people import permissions
 from talentport.people import services as people_services
 from talentport.people.models import AccessGrant, AccessKind, Role, User
@@ -133,7 +133,10 @@ def _link(application: Application) -> str:
 
 
 def _notify(application: Application, *, title: str, body: str, key: str) -> None:
-    """Inbox + e-mail to the applicant and the guardians they authorised; SMS to the phone."""
+    """Inbox + e-mail to the applicant and the guardians they authorised; SMS to the phone.
+
+    Only queued here (the caller holds the application's lock): the e-mail and SMS
+    deliveries go out after commit (talentport.notify.delivery)."""
     recipients = [application.applicant, *application_guardians(application=application)]
     for person in recipients:
         message_send(
@@ -146,7 +149,12 @@ def _notify(application: Application, *, title: str, body: str, key: str) -> Non
         )
     phone = application.form_phone
     if phone:
-        get_sms_backend().send(phone=phone, text=f"【留学人才港】{title}")
+        delivery_to_phone_queue(
+            phone=phone,
+            title=f"【留学人才港】{title}",
+            kind="case_update",
+            dedupe_key=f"case:{key}:sms",
+        )
 
 
 # --------------------------------------------------------------------------- #

@@ -79,6 +79,8 @@ class Perm(enum.StrEnum):
     JOBS_MANAGE = "jobs.manage"  # talent pool, fairs, events, ambassadors, employers
     SCOPE_MANAGE = "scope.manage"  # assign staff scopes (within one's own)
     AUDIT_READ = "audit.read"  # the audit journal and the personal-data access log
+    NOTIFY_VIEW_DELIVERIES = "notify.deliveries.view"  # e-mail/SMS delivery records (masked)
+    NOTIFY_RETRY_DELIVERIES = "notify.deliveries.retry"  # send a failed delivery again
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -100,10 +102,15 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.SUPERVISE,
             Perm.JOBS_MANAGE,
             Perm.SCOPE_MANAGE,
+            Perm.NOTIFY_VIEW_DELIVERIES,
+            Perm.NOTIFY_RETRY_DELIVERIES,
         }
     ),
-    Role.AUDITOR: frozenset({Perm.AUDIT_READ}),
+    Role.AUDITOR: frozenset({Perm.AUDIT_READ, Perm.NOTIFY_VIEW_DELIVERIES}),
 }
+
+#: Permissions over the whole platform, not over a jurisdiction: the role decides.
+UNSCOPED = frozenset({Perm.AUDIT_READ, Perm.NOTIFY_VIEW_DELIVERIES, Perm.NOTIFY_RETRY_DELIVERIES})
 
 #: The jobs service (talent pool, fairs, events, ambassadors) is Qingdao's.
 JOBS_JURISDICTION = "qingdao"
@@ -265,9 +272,11 @@ def can(user: Any, perm: Perm, target: Target | None = None) -> bool:
         return False
     if _superuser(user):
         return True
+    if perm in UNSCOPED:
+        return True
     scopes = scopes_of(user, perm)
     if target is None:
-        return bool(scopes) or perm == Perm.AUDIT_READ
+        return bool(scopes)
     return any(scope.covers(target) for scope in scopes)
 
 

@@ -47,6 +47,13 @@ DESKS: tuple[tuple[Perm, permissions.Target | None, str, StrOrPromise, StrOrProm
         _("角色与管辖范围，调整留痕"),
     ),
     (
+        Perm.NOTIFY_VIEW_DELIVERIES,
+        None,
+        "workbench:deliveries",
+        _("消息发送记录"),
+        _("邮件与短信的发送状态、重试"),
+    ),
+    (
         Perm.AUDIT_READ,
         None,
         "workbench:audit",

@@ -128,6 +128,21 @@ def test_the_sms_code_is_stored_hashed_and_expires(
     row = ArchiveClaimCode.objects.get()
     assert code not in row.code_hash and len(row.code_hash) == 64
     assert row.expires_at == dt.datetime(2026, 3, 1, 9, 10, tzinfo=dt.UTC)
+    # the SMS went through the outbox: its text (with the code) and the phone are kept
+    # encrypted, never in clear, in any column of the delivery or its notice
+    from django.db import connection
+
+    from talentport.notify.models import Delivery
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == "sent" and delivery.quiet_exempt
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT d.*, n.* FROM notify_delivery d JOIN notify_notice n ON n.id = d.notice_id"
+        )
+        stored = " ".join(str(v) for v in cursor.fetchone())
+    assert code not in stored and PHONE not in stored
+    assert delivery.secret_text is not None and code in delivery.secret_text
 
     # when: it is used eleven minutes later
     with time_machine.travel(dt.datetime(2026, 3, 1, 9, 11, tzinfo=dt.UTC), tick=False):

@@ -126,6 +126,9 @@ MATRIX: dict[tuple[str, str], Spec] = {
     ("workbench/audit/verify/", "post"): Spec(AUDITOR, scoped=False, **form()),
     ("api/v1/audit/events", "get"): Spec(AUDITOR, scoped=False),
     ("api/v1/audit/pii-access", "get"): Spec(AUDITOR, scoped=False),
+    # --- the outbox's delivery records (masked; administrators retry) -------------------
+    ("workbench/deliveries/", "get"): Spec(frozenset({"admin", "auditor"}), scoped=False),
+    ("workbench/deliveries/retry/", "post"): Spec(frozenset({"admin"}), scoped=False, **form()),
     # --- staff workbench, scopes, policies and grants -----------------------------------
     ("workbench/", "get"): Spec(BACK_OFFICE, scoped=False),
     ("workbench/staff/", "get"): Spec(frozenset({"admin"}), scoped=False),

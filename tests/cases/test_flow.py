@@ -58,8 +58,11 @@ def test_checklist_is_the_union_of_fields_and_materials(bundles: Any, person: An
 
 
 @time_machine.travel(dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC))
-def test_submit_splits_per_department_with_due_dates(bundles: Any, person: Any, staff: Any) -> None:
-    application = file_after(bundles["weihai-study-abroad"], person)
+def test_submit_splits_per_department_with_due_dates(
+    bundles: Any, person: Any, staff: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # the SMS leaves after commit
+        application = file_after(bundles["weihai-study-abroad"], person)
     assert application.status == ApplicationStatus.PROCESSING
     assert application.number and application.number.startswith("YJS20260302")
     subs = {sc.department.code: sc for sc in application.subcases.all()}

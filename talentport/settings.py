@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -357,8 +358,12 @@ TASK_BROKER_URL = env_str("TASK_BROKER_URL", "")
 TASKS_EAGER = env_bool("TASKS_EAGER", False)
 QUEUE_DIR = DATA_DIR / "queue"
 CELERY_BROKER_URL = TASK_BROKER_URL or "filesystem://"
+# A publisher (`enqueue` in a web request) that cannot reach the broker gives up at once:
+# no retry loop in Kombu (max_retries 0), a TCP connect cut short after 3 s even for an
+# unroutable host.  Workers reconnect by their own rule (CELERY_BROKER_CONNECTION_*).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
+    {"max_retries": 0, "socket_connect_timeout": 3}
     if TASK_BROKER_URL
     else {
         "data_folder_in": str(QUEUE_DIR / "messages"),
@@ -375,8 +380,17 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(QUEUE_DIR / "beat-schedule")
-# The one periodic schedule; run by exactly one `talentport scheduler` (or `serve`).
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# The one periodic schedule, run by exactly one `talentport scheduler` (or the one
+# `talentport serve` that starts it).  One line per entry: a name, the task's registered
+# name (`@task("app.verb")` in the app's tasks.py) and when, as a crontab in Beijing time
+# (CELERY_TIMEZONE), e.g. crontab(hour=2, minute=30) for nightly work.  A task whose
+# run would be pointless once the next one is due says so with `expires` on its @task.
+#   common-heartbeat  every minute     the health page's "scheduler last seen at"
+#   cases-sla-tick    every 15 minutes 80 % reminders and overdue escalations
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "common-heartbeat": {"task": "common.heartbeat", "schedule": crontab()},
+    "cases-sla-tick": {"task": "cases.sla_tick", "schedule": crontab(minute="*/15")},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -166,37 +166,74 @@ def task_child_commands() -> list[list[str]]:
     return [[*me, "worker"], [*me, "scheduler"]]
 
 
-def _task_children_start() -> list[subprocess.Popen[bytes]]:
+#: Seconds between looks at the children; one that died is started again after it.
+RESTART_DELAY = 5.0
+
+
+class TaskChildren:
+    """The worker and the scheduler next to gunicorn.  Each leads its own process group:
+    a Ctrl-C reaches serve alone, which stops each child (and the worker's pool) with one
+    SIGTERM to its group.  A child that dies is started again (every RESTART_DELAY s at
+    most, so one that cannot start does not spin)."""
+
+    def __init__(self, commands: list[list[str]]) -> None:
+        self.commands = commands
+        self.env = {**os.environ, PARENT_PID_ENV: str(os.getpid())}
+        self.processes = [self._spawn(command) for command in commands]
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._monitor = threading.Thread(target=self._watch, name="task-children", daemon=True)
+        if commands:
+            self._monitor.start()
+
+    def _spawn(self, command: list[str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(command, env=self.env, start_new_session=True)
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(RESTART_DELAY):
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                for i, child in enumerate(self.processes):
+                    if child.poll() is not None:
+                        name = self.commands[i][-1]
+                        print(f"talentport serve: {name} exited, restarting", file=sys.stderr)
+                        self.processes[i] = self._spawn(self.commands[i])
+
+    def stop(self, timeout: float = 30) -> None:
+        """SIGTERM each child's group (the worker finishes its running tasks: warm
+        shutdown), then SIGKILL whatever is left after ``timeout`` seconds (late ack:
+        unfinished tasks go back to the queue)."""
+        self._stopping.set()
+        if not self.processes:
+            return
+        with self._lock:  # no restart under way
+            children = list(self.processes)
+        # gunicorn's SIGCHLD handler would reap our children behind Popen's back
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for child in children:
+            _signal_group(child, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for child in children:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                pass
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
+
+
+def _task_children_start() -> TaskChildren:
     commands = task_child_commands()
-    if not commands:
-        return []
-    from talentport.celery import ensure_queue_dirs
+    if commands:
+        from talentport.celery import ensure_queue_dirs
 
-    ensure_queue_dirs()  # the web processes queue tasks into it too
-    env = {**os.environ, PARENT_PID_ENV: str(os.getpid())}
-    # Each child leads its own process group: a Ctrl-C reaches serve alone, which stops
-    # the children (and the worker's pool processes) with one SIGTERM to each group.
-    return [subprocess.Popen(command, env=env, start_new_session=True) for command in commands]
+        ensure_queue_dirs()  # the web processes queue tasks into it too
+    return TaskChildren(commands)
 
 
-def _task_children_stop(children: list[subprocess.Popen[bytes]], timeout: float = 30) -> None:
-    """SIGTERM each child's group (the worker finishes its running tasks: warm shutdown),
-    then SIGKILL whatever is left after ``timeout`` seconds (late ack: unfinished tasks
-    go back to the queue)."""
-    if not children:
-        return
-    # gunicorn's SIGCHLD handler would reap our children behind Popen's back
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    for child in children:
-        _signal_group(child, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    for child in children:
-        try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            pass
-        _signal_group(child, signal.SIGKILL)
-        child.wait()
+def _task_children_stop(children: TaskChildren, timeout: float = 30) -> None:
+    children.stop(timeout)
 
 
 def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:

@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,7 @@ def test_serve_starts_one_worker_and_the_scheduler(monkeypatch: pytest.MonkeyPat
 def test_serve_tasks_off(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("TALENTPORT_SERVE_TASKS", value)
     assert cli.task_child_commands() == []
-    assert cli._task_children_start() == []
+    assert cli._task_children_start().processes == []
 
 
 def pid_alive(pid: int) -> bool:
@@ -91,8 +92,30 @@ def test_children_and_their_processes_stop_with_serve(
         assert all(pid_alive(pid) for pid in grandchildren)
     finally:
         cli._task_children_stop(children, timeout=10)
-    assert all(child.returncode is not None for child in children)
+    assert all(child.returncode is not None for child in children.processes)
     assert wait_for(lambda: not any(pid_alive(pid) for pid in grandchildren), timeout=5)
+
+
+def test_a_child_that_dies_is_started_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("TALENTPORT_SERVE_TASKS", raising=False)
+    monkeypatch.setattr(cli, "RESTART_DELAY", 0.2)
+    starts = tmp_path / "starts"
+    code = f"open({str(starts)!r}, 'a').write('x'); import time; time.sleep(60)"
+    monkeypatch.setattr(cli, "task_child_commands", lambda: [[sys.executable, "-c", code]])
+    children = cli._task_children_start()
+    try:
+        assert wait_for(lambda: starts.exists() and starts.read_text() == "x", timeout=20)
+        first = children.processes[0]
+        first.kill()  # kill -9 of the worker
+        assert wait_for(lambda: starts.read_text() == "xx", timeout=20)
+        assert children.processes[0] is not first
+    finally:
+        cli._task_children_stop(children, timeout=10)
+    assert children.processes[0].returncode is not None
+    time.sleep(0.5)
+    assert starts.read_text() == "xx"  # stopped children are not started again
 
 
 def test_a_child_stops_when_serve_is_killed(tmp_path: Path) -> None:

@@ -96,6 +96,32 @@ def test_children_and_their_processes_stop_with_serve(
     assert wait_for(lambda: not any(pid_alive(pid) for pid in grandchildren), timeout=5)
 
 
+def test_serve_stops_its_children_when_gunicorn_exits(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """gunicorn ends SIGTERM/SIGINT with sys.exit(0): the children stop on the way out."""
+    monkeypatch.delenv("TALENTPORT_SERVE_TASKS", raising=False)
+    code = "import time; time.sleep(60)"
+    monkeypatch.setattr(cli, "task_child_commands", lambda: [[sys.executable, "-c", code]])
+    started: list[Any] = []
+    real_start = cli._task_children_start
+
+    def start() -> Any:
+        started.append(real_start())
+        return started[-1]
+
+    def gunicorn_stopped_by_a_signal() -> None:
+        assert started[0].processes[0].poll() is None  # running next to gunicorn
+        raise SystemExit(0)
+
+    monkeypatch.setattr(cli, "_task_children_start", start)
+    monkeypatch.setattr("gunicorn.app.wsgiapp.run", gunicorn_stopped_by_a_signal)
+    monkeypatch.setattr(sys, "argv", ["talentport"])
+    with pytest.raises(SystemExit):
+        cli._serve([])
+    assert started[0].processes[0].returncode is not None
+
+
 def test_a_child_that_dies_is_started_again(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

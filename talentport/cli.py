@@ -98,9 +98,13 @@ PARENT_PID_ENV = "TALENTPORT_PARENT_PID"
 
 def _queue_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentport.settings")
+    from django.conf import settings
+
     from talentport.celery import ensure_queue_dirs
 
     ensure_queue_dirs()
+    # the scheduler's schedule file and pid lock live there whatever the broker
+    settings.QUEUE_DIR.mkdir(parents=True, exist_ok=True)
     _parent_watchdog_start()
 
 

@@ -28,4 +28,4 @@ def ensure_queue_dirs() -> None:
     options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
     for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
         if key in options:
-            os.makedirs(options[key], exist_ok=True)
+            os.makedirs(str(options[key]), exist_ok=True)

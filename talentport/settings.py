@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -373,8 +374,12 @@ TASK_BROKER_URL = env_str("TASK_BROKER_URL", "")
 TASKS_EAGER = env_bool("TASKS_EAGER", False)
 QUEUE_DIR = DATA_DIR / "queue"
 CELERY_BROKER_URL = TASK_BROKER_URL or "filesystem://"
+# A publisher (`enqueue` in a web request) that cannot reach the broker gives up at once:
+# no retry loop in Kombu (max_retries 0), a TCP connect cut short after 3 s even for an
+# unroutable host.  Workers reconnect by their own rule (CELERY_BROKER_CONNECTION_*).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {}
+    {"max_retries": 0, "socket_connect_timeout": 3}
     if TASK_BROKER_URL
     else {
         "data_folder_in": str(QUEUE_DIR / "messages"),
@@ -391,9 +396,28 @@ CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_ENABLE_UTC = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(QUEUE_DIR / "beat-schedule")
-# The one periodic schedule; run by exactly one `talentport scheduler` (or `serve`).
+# The one periodic schedule, run by exactly one `talentport scheduler` (or the one
+# `talentport serve` that starts it).  One line per entry: a name, the task's registered
+# name (`@task("app.verb")` in the app's tasks.py) and when, as a crontab in Beijing time
+# (CELERY_TIMEZONE), e.g. crontab(hour=2, minute=30) for nightly work.  A task whose
+# run would be pointless once the next one is due says so with `expires` on its @task.
+#   common-heartbeat         every minute      the health page's "scheduler last seen at"
+#   cases-sla-tick           every 15 minutes  80 % reminders and overdue escalations
+#   notify-deliveries-send   every minute      SMS/e-mail due (retries, held until 08:00)
+#   policies-push-nightly    02:30             the nightly 政策找人 push over every profile
+#   policies-push-resume     every 2 minutes   runs waiting for the broker or a dead worker
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "notify.deliveries_send": {"task": "notify.deliveries_send", "schedule": 60.0},
+    "common-heartbeat": {"task": "common.heartbeat", "schedule": crontab()},
+    "cases-sla-tick": {"task": "cases.sla_tick", "schedule": crontab(minute="*/15")},
+    "notify-deliveries-send": {"task": "notify.deliveries_send", "schedule": crontab()},
+    "policies-push-nightly": {
+        "task": "policies.push_nightly",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "policies-push-resume": {
+        "task": "policies.push_runs_resume",
+        "schedule": crontab(minute="*/2"),
+    },
 }
 
 # The push (政策找人) reads stored profiles this many at a time; a run whose worker has

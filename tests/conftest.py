@@ -20,6 +20,13 @@ def _tasks_eager(settings: Any) -> None:
     settings.TASKS_EAGER = True
 
 
+@pytest.fixture(autouse=True)
+def _serve_without_tasks(monkeypatch: Any) -> None:
+    """`talentport serve` called in a test starts no worker or scheduler (the tests of
+    tests/queue turn them on)."""
+    monkeypatch.setenv("TALENTPORT_SERVE_TASKS", "0")
+
+
 @pytest.fixture
 def seeded_catalog(db):  # type: ignore[no-untyped-def]
     """The catalog of the seed documents (data/catalog), loaded into the test database."""

@@ -354,4 +354,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
             {"status": "error", "database": "unreachable", "vendor": vendor},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
-    return JsonResponse({"status": "ok", "database": "ok", "vendor": vendor})
+    return JsonResponse(
+        {"status": "ok", "database": "ok", "vendor": vendor, "queue": _queue_health()}
+    )
+
+
+def _queue_health() -> dict[str, Any]:
+    """The task queue's broker kind and last heartbeat; informative, never a 503: a stale
+    scheduler must not take the portal out of a load balancer."""
+    from talentport.common.queue import broker_kind, queue_status
+
+    try:
+        return queue_status()
+    except Exception:  # e.g. the heartbeat table not migrated yet
+        logger.warning("health check: queue heartbeat unreadable", exc_info=True)
+        return {"broker": broker_kind(), "last_heartbeat": None, "stale": True}

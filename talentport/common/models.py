@@ -246,3 +246,19 @@ class PiiAccessLog(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.subject_type}#{self.subject_id}.{self.field}"
+
+
+class QueueHeartbeat(models.Model):
+    """When a queue worker last ran the scheduler's heartbeat task (``common.heartbeat``,
+    sent every minute by the one scheduler): a fresh row means both are alive."""
+
+    name = models.CharField(_("名称"), max_length=40, primary_key=True)
+    seen_at = models.DateTimeField(_("最近一次"))
+    hostname = models.CharField(_("主机"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("任务队列心跳")
+        verbose_name_plural = _("任务队列心跳")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.seen_at.isoformat()}"

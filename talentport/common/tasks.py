@@ -70,3 +70,11 @@ def enqueue(task_obj: Any, *args: Any, **kwargs: Any) -> bool:
 def enqueue_on_commit(task_obj: Any, *args: Any, **kwargs: Any) -> None:
     """Send a task once the current transaction commits (at once outside one)."""
     transaction.on_commit(lambda: enqueue(task_obj, *args, **kwargs))
+
+
+@task("common.heartbeat", expires=50, max_retries=0)
+def heartbeat() -> None:
+    """Sent every minute by the scheduler: the health page's "scheduler last seen at"."""
+    from talentport.common.queue import heartbeat_record
+
+    heartbeat_record()

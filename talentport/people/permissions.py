@@ -79,6 +79,7 @@ class Perm(enum.StrEnum):
     JOBS_MANAGE = "jobs.manage"  # talent pool, fairs, events, ambassadors, employers
     SCOPE_MANAGE = "scope.manage"  # assign staff scopes (within one's own)
     AUDIT_READ = "audit.read"  # the audit journal and the personal-data access log
+    TALENT_DB_IMPORT = "talentdb.import"  # import into the talent database, see its figures
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -100,6 +101,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.SUPERVISE,
             Perm.JOBS_MANAGE,
             Perm.SCOPE_MANAGE,
+            Perm.TALENT_DB_IMPORT,
         }
     ),
     Role.AUDITOR: frozenset({Perm.AUDIT_READ}),
@@ -107,6 +109,8 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 
 #: The jobs service (talent pool, fairs, events, ambassadors) is Qingdao's.
 JOBS_JURISDICTION = "qingdao"
+#: The talent database (意愿来青留学人才信息库, seed 003 §二(十)) is Qingdao's.
+TALENT_DB_JURISDICTION = "qingdao"
 #: Personnel archives are handed over to the Qingdao talent service centre (seed 001).
 ARCHIVES_JURISDICTION = "qingdao"
 

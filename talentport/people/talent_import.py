@@ -33,13 +33,15 @@ from django.utils import timezone
 
 from talentport.common.crypto import blind_index, encrypt
 from talentport.common.idcard import IdentityFormatError, mask_email, validate_cn_mobile
-from talentport.people.models import TalentProfile
+from talentport.people.models import ImportRunStatus, ProfileImportRun, TalentProfile
 from talentport.policies.services import stored_profile_errors
 
 #: Lines per transaction (and per query for the rows already stored).
 CHUNK = 5_000
 #: Above this many lines the staff page runs the import in the queue.
 QUEUE_THRESHOLD = 2_000
+#: Refused lines kept on the run for the staff page (the report itself has them all).
+MAX_KEPT_REFUSALS = 2_000
 MAX_ID_LENGTH = 120
 MAX_NAME_LENGTH = 80
 MAX_EMAIL_LENGTH = 254
@@ -66,6 +68,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     refused: list[dict[str, Any]] = field(default_factory=list)
+    run: Any = None  # the ProfileImportRun that records it
 
     def as_dict(self) -> dict[str, Any]:
         """Exactly the report of contract §9."""
@@ -401,13 +404,13 @@ def talent_profiles_import(
     actor: Any = None,
     filename: str = "",
     progress: Progress | None = None,
-    run: Any = None,
+    run: ProfileImportRun | None = None,
 ) -> ImportReport:
     """Import one file into the talent database under ``source`` (see the module doc).
 
-    ``progress(processed, total)`` is called after each chunk; ``run`` (an
-    :class:`~talentport.people.models.ProfileImportRun`) is the record the staff page shows,
-    and becomes the audit event's subject.
+    ``progress(processed, total)`` is called after each chunk. Every import that gets
+    past reading the file is recorded as a :class:`ProfileImportRun` (``run``, when the
+    staff page made one already), the subject of the audit event.
     """
     source = (source or "").strip()
     if not source:
@@ -419,10 +422,10 @@ def talent_profiles_import(
     raw = _read_all(content)
     records = _records(raw, filename)  # the whole file, before anything is written
     total = len(records)
+    run = _run_start(run, source=source, actor=actor, filename=filename, total=total)
     report = ImportReport()
     refused: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    processed = 0
     for start in range(0, total, CHUNK):
         lines: list[_Line] = []
         for number, line_bytes, obj in records[start : start + CHUNK]:
@@ -449,26 +452,43 @@ def talent_profiles_import(
         if lines:
             _store_chunk(source, lines, report, refused)
         processed = min(total, start + CHUNK)
+        ProfileImportRun.objects.filter(pk=run.pk).update(processed=processed)
         if progress is not None:
             progress(processed, total)
     report.refused = sorted(refused, key=lambda r: r["line"])
-    _audit(report, source=source, actor=actor, filename=filename, total=total, run=run)
+    report.run = run
+    _run_finish(run, report)
+    _audit(report, actor=actor, total=total, run=run)
     return report
 
 
-def _audit(
-    report: ImportReport, *, source: str, actor: Any, filename: str, total: int, run: Any
-) -> None:
+def _run_start(
+    run: ProfileImportRun | None, *, source: str, actor: Any, filename: str, total: int
+) -> ProfileImportRun:
+    if run is None:
+        run = ProfileImportRun(source=source, filename=filename[:255], actor=actor)
+    run.status = ImportRunStatus.RUNNING
+    run.total = total
+    run.processed = 0
+    run.error = ""
+    run.save()
+    return run
+
+
+def _run_finish(run: ProfileImportRun, report: ImportReport) -> None:
+    run.status = ImportRunStatus.DONE
+    run.processed = run.total
+    run.created_count = report.created
+    run.updated_count = report.updated
+    run.unchanged_count = report.unchanged
+    run.refused_count = len(report.refused)
+    run.refused = report.refused[:MAX_KEPT_REFUSALS]
+    run.finished_at = timezone.now()
+    run.save()
+
+
+def _audit(report: ImportReport, *, actor: Any, total: int, run: ProfileImportRun) -> None:
     from talentport.common.services import audit_event_record
 
-    data = {"source": source, "lines": total, **report.counts}
-    if run is not None:
-        audit_event_record(subject=run, action="people.profiles_import", actor=actor, data=data)
-    else:
-        audit_event_record(
-            subject_type="people.talentprofile",
-            subject_id="source:" + source,
-            action="people.profiles_import",
-            actor=actor,
-            data=data,
-        )
+    data = {"source": run.source, "lines": total, **report.counts}
+    audit_event_record(subject=run, action="people.profiles_import", actor=actor, data=data)

@@ -3,8 +3,8 @@
 The columns are generated from profile.schema.json: ``编号 id``, one per profile leaf
 (``最高学历 education.degree``...), then ``联系人姓名 contact.name``, ``联系电话
 contact.phone``, ``电子邮箱 contact.email`` and ``同意联系 consent (是/否)``. A header is
-read by its field path (the last word before any bracket), so the Chinese label may be
-changed freely. Cells become typed values: dates (a date cell or YYYY-MM-DD), numbers,
+read by its field path (the word of it that is one), so the Chinese label may be changed
+freely. Cells become typed values: dates (a date cell or YYYY-MM-DD), numbers,
 booleans (是/否/true/false/1/0), lists (separated by commas or 、). A cell that cannot be
 read refuses its row, naming the row number and field.
 """
@@ -93,12 +93,14 @@ def header(path: str, kind: str) -> str:
     return text
 
 
-def _header_path(value: object) -> str:
-    text = str(value or "").strip()
-    for opening in ("（", "("):
-        text = text.split(opening, 1)[0]
-    words = text.split()
-    return words[-1] if words else ""
+def _header_path(value: object, known: dict[str, str]) -> str:
+    """The field path a header names: the first of its words that is one (``最高学历
+    education.degree``, ``education.degree``, ``同意联系 consent (是/否)``)."""
+    text = str(value or "").replace("（", " ").replace("(", " ").replace("）", " ")
+    for word in text.replace(")", " ").split():
+        if word in known:
+            return word
+    return ""
 
 
 def _nullable(path: str) -> bool:
@@ -178,7 +180,7 @@ def workbook_records(raw: bytes) -> list[tuple[int, bytes | None, Any]]:
         kinds = dict(columns())
         wanted: list[tuple[int, str, str]] = []
         for index, cell in enumerate(head or ()):
-            path = _header_path(cell)
+            path = _header_path(cell, kinds)
             if path in kinds and all(path != p for _, p, _ in wanted):
                 wanted.append((index, path, kinds[path]))
         if not any(path == "id" for _, path, _ in wanted):

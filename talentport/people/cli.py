@@ -8,11 +8,9 @@ reason on stderr, nothing stored. On a terminal, progress goes to stderr.
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
-from talentport.archives.cli import _Parser
+from talentport.archives.cli import _Parser, import_args, print_report
 
 
 def _progress(done: int, total: int) -> None:
@@ -30,18 +28,10 @@ def import_main(argv: list[str]) -> int:
     )
     parser.add_argument("file", help="JSONL 文件，或按平台模板填写的 .xlsx")
     parser.add_argument("--source", required=True, help="来源名称，如 校友会、招聘会")
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:
-        return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    source = (args.source or "").strip()
-    if not source:
-        print("错误：请用 --source 指定来源名称", file=sys.stderr)
-        return 2
-    path = Path(args.file)
-    if not path.is_file():
-        print(f"错误：找不到文件 {path}", file=sys.stderr)
-        return 2
+    parsed = import_args(parser, argv, name="source", missing="错误：请用 --source 指定来源名称")
+    if isinstance(parsed, int):
+        return parsed
+    path, source = parsed
 
     from talentport.people.talent_import import ImportFileError, talent_profiles_import
 
@@ -55,6 +45,5 @@ def import_main(argv: list[str]) -> int:
     except ImportFileError as exc:
         print("错误：" + exc.message, file=sys.stderr)
         return 2
-    encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
-    print(json.dumps(report.as_dict(), ensure_ascii=encoding != "utf8"))
+    print_report(report.as_dict())
     return 0

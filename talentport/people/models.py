@@ -266,3 +266,30 @@ class ProfileImportRun(BaseModel):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, 100 * self.processed // self.total)
+
+
+class TalentProfileLink(BaseModel):
+    """An account that proved it holds the phone of an imported profile it did not take
+    over (it had a profile of its own, or several imported rows carry that number): the
+    tie is kept so that neither profile is lost and the push treats them as one person."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("账户"), on_delete=models.CASCADE, related_name="talent_links"
+    )
+    profile = models.ForeignKey(
+        TalentProfile,
+        verbose_name=_("导入的人才画像"),
+        on_delete=models.CASCADE,
+        related_name="account_links",
+    )
+    via = models.CharField(_("关联依据"), max_length=16, default="phone")
+
+    class Meta:
+        verbose_name = _("人才画像关联")
+        verbose_name_plural = _("人才画像关联")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "profile"], name="talent_profile_link_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ↔ {self.profile}"

@@ -130,6 +130,8 @@ MATRIX: dict[tuple[str, str], Spec] = {
     ("workbench/", "get"): Spec(BACK_OFFICE, scoped=False),
     ("workbench/staff/", "get"): Spec(frozenset({"admin"}), scoped=False),
     # the talent database is Qingdao's: its administrators only, not Weihai's
+    ("accounts/me/phone/", "get"): signed_in(),
+    ("accounts/me/phone/", "post"): signed_in(**form(phone="13800138000", op="send")),
     ("workbench/talent-db/", "get"): Spec(frozenset({"admin"})),
     ("workbench/talent-db/", "post"): Spec(frozenset({"admin"}), **form(source="校友会")),
     ("workbench/talent-db/template.xlsx", "get"): Spec(frozenset({"admin"})),

@@ -1,4 +1,4 @@
-"""``talentport`` command-line entry point (contract §1, §2, §3, §7, §8).
+"""``talentport`` command-line entry point (contract §1, §2, §3, §7, §8, §9).
 
 ``eligibility``, ``match`` and ``due-date`` work without a database or a running
 server; the others set up Django first.
@@ -28,6 +28,7 @@ USAGE = """用法 / usage: talentport COMMAND [ARGS]
   push [--policies ID,ID] [--as-of DATE] [--dry-run]   政策找人：评估全部已存画像并推送变化
   due-date START N            START 之后第 N 个法定工作日
   archives import FILE.xlsx --school NAME   导入学校人事档案交接名单
+  profiles import FILE --source NAME       导入人才信息库（JSONL 或 .xlsx 模板）
   audit verify [--tail N]     校验审计日志哈希链（完整时退出码 0，断开时 1）
   backup [--out FILE] [--no-media]          备份数据库与上传文件（加密字段保持加密）
   restore FILE [--yes] [--into DATABASE_URL] 校验并从备份恢复
@@ -298,6 +299,16 @@ def _archives(argv: list[str]) -> int:
     return import_main(argv[1:])
 
 
+def _profiles(argv: list[str]) -> int:
+    if not argv or argv[0] != "import":
+        print("用法: talentport profiles import FILE --source NAME", file=sys.stderr)
+        return 2
+    _django_setup()
+    from talentport.people.cli import import_main
+
+    return import_main(argv[1:])
+
+
 def _command(name: str, argv: list[str]) -> int:
     """Run management command ``name``; a CommandError is its message and exit status."""
     _django_setup()
@@ -338,6 +349,7 @@ COMMANDS: dict[str, Callable[[list[str]], int]] = {
     "push": _push,
     "due-date": _due_date,
     "archives": _archives,
+    "profiles": _profiles,
     "audit": _audit,
     "backup": _backup,
     "restore": _restore,

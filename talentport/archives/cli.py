@@ -31,19 +31,37 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def import_main(argv: list[str]) -> int:
+def import_args(
+    parser: argparse.ArgumentParser, argv: list[str], *, name: str, missing: str
+) -> tuple[Path, str] | int:
+    """The file and the ``--NAME`` value of an import command, or its exit status (2)
+    after saying on stderr what is wrong (shared with ``talentport profiles import``)."""
     try:
-        args = _parser().parse_args(argv)
+        args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0) if isinstance(exc.code, int) else 2
-    school = (args.school or "").strip()
-    if not school:
-        print("错误：请用 --school 指定学校名称", file=sys.stderr)
+    value = (getattr(args, name) or "").strip()
+    if not value:
+        print(missing, file=sys.stderr)
         return 2
     path = Path(args.file)
     if not path.is_file():
         print(f"错误：找不到文件 {path}", file=sys.stderr)
         return 2
+    return path, value
+
+
+def print_report(report: dict[str, object]) -> None:
+    """One JSON document on stdout (non-ASCII as is when stdout is UTF-8)."""
+    encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
+    print(json.dumps(report, ensure_ascii=encoding != "utf8"))
+
+
+def import_main(argv: list[str]) -> int:
+    parsed = import_args(_parser(), argv, name="school", missing="错误：请用 --school 指定学校名称")
+    if isinstance(parsed, int):
+        return parsed
+    path, school = parsed
 
     from talentport.archives.errors import ArchiveError, ImportFileError
     from talentport.archives.models import ImportSource
@@ -59,6 +77,5 @@ def import_main(argv: list[str]) -> int:
     except ArchiveError as exc:
         print("错误：" + exc.message, file=sys.stderr)
         return 2
-    encoding = (getattr(sys.stdout, "encoding", "") or "").lower().replace("-", "")
-    print(json.dumps(report.as_dict(), ensure_ascii=encoding != "utf8"))
+    print_report(report.as_dict())
     return 0

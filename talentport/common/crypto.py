@@ -52,7 +52,9 @@ __all__ = [
     "blind_index_candidates",
     "blind_index_filter",
     "decrypt",
+    "decrypt_bytes",
     "encrypt",
+    "encrypt_bytes",
     "encrypted_fields",
     "is_current",
     "is_token",
@@ -121,6 +123,18 @@ def decrypt(token: str) -> str:
     try:
         return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
     except (InvalidToken, UnicodeError) as exc:
+        raise DecryptionError("无法解密：数据已损坏或加密密钥不匹配") from exc
+
+
+def encrypt_bytes(content: bytes) -> bytes:
+    """Fernet token of a whole file (e.g. an upload waiting in the queue)."""
+    return _fernet().encrypt(content)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken as exc:
         raise DecryptionError("无法解密：数据已损坏或加密密钥不匹配") from exc
 
 

@@ -217,3 +217,79 @@ class AccessGrant(BaseModel):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+
+class ImportRunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未能导入")
+
+
+class ProfileImportRun(BaseModel):
+    """One import into the talent database (from the staff page or the command line):
+    who, when, which source and file, how far it got and its counts. The refused lines
+    are kept (line, field, message: no personal data) so that staff can correct them."""
+
+    actor = models.ForeignKey(
+        User,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    source = models.CharField(_("来源"), max_length=60)
+    filename = models.CharField(_("文件名"), max_length=255, blank=True, default="")
+    status = models.CharField(
+        _("状态"), max_length=16, choices=ImportRunStatus.choices, default=ImportRunStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("行数"), default=0)
+    processed = models.PositiveIntegerField(_("已处理"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变"), default=0)
+    refused_count = models.PositiveIntegerField(_("退回"), default=0)
+    refused = models.JSONField(_("退回的行"), default=list, blank=True)
+    error = models.TextField(_("原因"), blank=True, default="")
+    upload_path = models.CharField(_("待导入文件"), max_length=255, blank=True, default="")
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("人才信息库导入")
+        verbose_name_plural = _("人才信息库导入")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.source} · {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, 100 * self.processed // self.total)
+
+
+class TalentProfileLink(BaseModel):
+    """An account that proved it holds the phone of an imported profile it did not take
+    over (it had a profile of its own, or several imported rows carry that number): the
+    tie is kept so that neither profile is lost and the push treats them as one person."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("账户"), on_delete=models.CASCADE, related_name="talent_links"
+    )
+    profile = models.ForeignKey(
+        TalentProfile,
+        verbose_name=_("导入的人才画像"),
+        on_delete=models.CASCADE,
+        related_name="account_links",
+    )
+    via = models.CharField(_("关联依据"), max_length=16, default="phone")
+
+    class Meta:
+        verbose_name = _("人才画像关联")
+        verbose_name_plural = _("人才画像关联")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "profile"], name="talent_profile_link_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ↔ {self.profile}"

@@ -81,6 +81,7 @@ class Perm(enum.StrEnum):
     AUDIT_READ = "audit.read"  # the audit journal and the personal-data access log
     NOTIFY_VIEW_DELIVERIES = "notify.deliveries.view"  # e-mail/SMS delivery records (masked)
     NOTIFY_RETRY_DELIVERIES = "notify.deliveries.retry"  # send a failed delivery again
+    TALENT_DB_IMPORT = "talentdb.import"  # import into the talent database, see its figures
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -104,6 +105,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
             Perm.SCOPE_MANAGE,
             Perm.NOTIFY_VIEW_DELIVERIES,
             Perm.NOTIFY_RETRY_DELIVERIES,
+            Perm.TALENT_DB_IMPORT,
         }
     ),
     Role.AUDITOR: frozenset({Perm.AUDIT_READ, Perm.NOTIFY_VIEW_DELIVERIES}),
@@ -114,6 +116,8 @@ UNSCOPED = frozenset({Perm.AUDIT_READ, Perm.NOTIFY_VIEW_DELIVERIES, Perm.NOTIFY_
 
 #: The jobs service (talent pool, fairs, events, ambassadors) is Qingdao's.
 JOBS_JURISDICTION = "qingdao"
+#: The talent database (意愿来青留学人才信息库, seed 003 §二(十)) is Qingdao's.
+TALENT_DB_JURISDICTION = "qingdao"
 #: Personnel archives are handed over to the Qingdao talent service centre (seed 001).
 ARCHIVES_JURISDICTION = "qingdao"
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from talentport.people import access_views, otp_views, views
+from talentport.people import access_views, otp_views, phone_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("me/", views.account, name="account"),
     path("me/access/", access_views.access_overview, name="access"),
+    path("me/phone/", phone_views.phone_verify, name="phone_verify"),
     path("otp/", otp_views.otp_verify, name="otp_verify"),
     path("otp/enrol/", otp_views.otp_enrol, name="otp_enrol"),
     path("confirm/", otp_views.confirm, name="confirm"),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from talentport.people import permissions
-from talentport.people.permissions import JOBS_JURISDICTION, Perm
+from talentport.people.permissions import JOBS_JURISDICTION, TALENT_DB_JURISDICTION, Perm
 from talentport.workbench.selectors import users_by_role, workbench_counts
 
 StrOrPromise = str | Promise
@@ -30,6 +30,13 @@ DESKS: tuple[tuple[Perm, permissions.Target | None, str, StrOrPromise, StrOrProm
         "jobs:staff-home",
         _("人才库与招聘"),
         _("人才库、招聘会、引才特派员、活动"),
+    ),
+    (
+        Perm.TALENT_DB_IMPORT,
+        permissions.Target(TALENT_DB_JURISDICTION),
+        "workbench:talent-db",
+        _("人才信息库导入"),
+        _("导入校友会、招聘会等来源的人才信息，按来源统计"),
     ),
     (Perm.WORKBENCH, None, "policies:staff_list", _("政策清单"), _("现行政策版本；管理员发布修订")),
     (

@@ -132,6 +132,13 @@ MATRIX: dict[tuple[str, str], Spec] = {
     # --- staff workbench, scopes, policies and grants -----------------------------------
     ("workbench/", "get"): Spec(BACK_OFFICE, scoped=False),
     ("workbench/staff/", "get"): Spec(frozenset({"admin"}), scoped=False),
+    # the talent database is Qingdao's: its administrators only, not Weihai's
+    ("accounts/me/phone/", "get"): signed_in(),
+    ("accounts/me/phone/", "post"): signed_in(**form(phone="13800138000", op="send")),
+    ("workbench/talent-db/", "get"): Spec(frozenset({"admin"})),
+    ("workbench/talent-db/", "post"): Spec(frozenset({"admin"}), **form(source="校友会")),
+    ("workbench/talent-db/template.xlsx", "get"): Spec(frozenset({"admin"})),
+    ("workbench/talent-db/runs/<uuid:run_id>/", "get"): Spec(frozenset({"admin"})),
     ("policies/staff/", "get"): Spec(STAFF, scoped=False),
     ("policies/staff/publish/", "get"): Spec(
         frozenset({"admin"}), query="policy=qingdao.graduate_housing_subsidy"
@@ -324,6 +331,7 @@ PARAMS: dict[str, str] = {
     "candidate": "fair_candidate",
     "registration": "registration",
     "person": "alice",
+    "run_id": "talent_import_run",
 }
 #: For ``id``, ``uuid`` and ``policy_id`` the object depends on the route.
 ROUTE_OBJECTS: list[tuple[str, str]] = [

@@ -33,7 +33,15 @@ from talentport.jobs import services as jobs_services
 from talentport.jobs.models import Ambassador, FairCandidate
 from talentport.notify.models import Message
 from talentport.people import services as people_services
-from talentport.people.models import AccessKind, Role, StaffScope, TalentProfile, User
+from talentport.people.models import (
+    AccessKind,
+    ImportRunStatus,
+    ProfileImportRun,
+    Role,
+    StaffScope,
+    TalentProfile,
+    User,
+)
 from talentport.policies.services import policies_sync
 
 PDF = b"%PDF-1.4\n%test\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -212,6 +220,11 @@ def build_world() -> World:  # noqa: PLR0915 - one scene, told in order
     w.objects.update(archive=archive, batch=batch, archive_link=link)
     w.markers["archive"] = str(archive.uuid)
     w.markers["batch"] = str(batch.uuid)
+
+    # --- talent database (Qingdao's) ----------------------------------------------------
+    w.objects["talent_import_run"] = ProfileImportRun.objects.create(
+        source="校友会", filename="alumni.jsonl", status=ImportRunStatus.DONE
+    )
 
     # --- jobs: acme's position, a fair, an event, an ambassador's referral --------------
     org = jobs_services.employer_org_save(

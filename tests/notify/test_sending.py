@@ -170,6 +170,8 @@ def test_nothing_is_sent_inside_a_transaction(
 def test_the_task_is_scheduled_every_minute(settings: Any) -> None:
     from talentport.notify.tasks import deliveries_send as task
 
-    entry = settings.CELERY_BEAT_SCHEDULE["notify.deliveries_send"]
-    assert entry == {"task": "notify.deliveries_send", "schedule": 60.0}
+    from celery.schedules import crontab
+
+    entry = settings.CELERY_BEAT_SCHEDULE["notify-deliveries-send"]
+    assert entry == {"task": "notify.deliveries_send", "schedule": crontab()}
     assert task.name == "notify.deliveries_send"

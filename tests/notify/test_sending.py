@@ -168,9 +168,9 @@ def test_nothing_is_sent_inside_a_transaction(
 
 @pytest.mark.django_db
 def test_the_task_is_scheduled_every_minute(settings: Any) -> None:
-    from talentport.notify.tasks import deliveries_send as task
-
     from celery.schedules import crontab
+
+    from talentport.notify.tasks import deliveries_send as task
 
     entry = settings.CELERY_BEAT_SCHEDULE["notify-deliveries-send"]
     assert entry == {"task": "notify.deliveries_send", "schedule": crontab()}

@@ -169,6 +169,7 @@ class FileDetailView(StaffView):
         operation_id="archives_files_retrieve",
         summary="档案详情（工作人员）",
         description="含流转记录；每次查看都记入个人信息查看记录。",
+        parameters=[_path()],
         responses={200: s.ArchiveFileDetailSerializer, **ERRORS},
         tags=TAGS,
     )

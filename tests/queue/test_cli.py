@@ -74,6 +74,11 @@ FAKE_CHILD = (
 )
 
 
+def _written(path: Path) -> str:
+    """What a child wrote to ``path`` so far ("" until its shell has created the file)."""
+    return path.read_text().strip() if path.exists() else ""
+
+
 def test_children_and_their_processes_stop_with_serve(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -86,9 +91,7 @@ def test_children_and_their_processes_stop_with_serve(
     )
     children = cli._task_children_start()
     try:
-        grandchildren = [
-            int(wait_for(lambda out=out: out.read_text().strip(), timeout=20)) for out in outs
-        ]
+        grandchildren = [int(wait_for(lambda out=out: _written(out), timeout=20)) for out in outs]
         assert all(pid_alive(pid) for pid in grandchildren)
     finally:
         cli._task_children_stop(children, timeout=10)

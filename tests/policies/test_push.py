@@ -390,3 +390,18 @@ def test_a_draft_that_does_not_parse_is_refused_next_to_the_text(synced: None) -
     response = client.post("/policies/staff/preview/", {"text": "id: [unclosed"})
     assert response.status_code == 400
     assert "未发布，原因如下" in response.content.decode()
+
+
+def test_a_draft_outside_ones_jurisdiction_is_refused_before_anything_is_computed(
+    synced: None,
+) -> None:
+    from talentport.policies.models import PolicyPreview
+    from talentport.policies.services import RULES_DIR
+
+    text = (RULES_DIR / "qingdao.graduate_housing_subsidy.yaml").read_text(encoding="utf-8")
+    weihai = staff_user("wh-admin3", Role.ADMINISTRATOR, jurisdiction="weihai")
+    client = Client()
+    client.force_login(weihai)
+    response = client.post("/policies/staff/preview/", {"text": text})
+    assert response.status_code == 403
+    assert not PolicyPreview.objects.exists()

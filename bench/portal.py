@@ -1,7 +1,7 @@
 """Benchmark: the public portal under load, over HTTP, as ``talentport serve`` runs it.
 
     .venv/bin/python bench/portal.py [--seconds 10] [--connections 16]
-                                     [--database sqlite|postgres|URL] [--json-only]
+                                     [--database sqlite|postgres|URL] [--settle 15] [--json-only]
 
 Seeds a scratch database (``talentport setup --demo --no-input``: a temporary SQLite
 file, or with ``--database postgres`` a scratch PostgreSQL database on
@@ -199,6 +199,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--load", choices=["auto", "wrk", "python"], default="auto", help="load generator"
     )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=15,
+        help="seconds to wait after the first answer: the worker and scheduler serve "
+        "starts beside gunicorn take a few seconds of CPU to start",
+    )
     parser.add_argument("--json-only", action="store_true")
     args = parser.parse_args(argv)
     use_wrk = args.load == "wrk" or (args.load == "auto" and shutil.which("wrk") is not None)
@@ -233,6 +240,7 @@ def main(argv: list[str]) -> int:
                 start_new_session=True,
             )
         wait_ready(base, server)
+        time.sleep(args.settle)
         urls = {
             "home": f"{base}/",
             "catalog": f"{base}/services/",

@@ -66,6 +66,11 @@ def _setup(argv: list[str]) -> int:
 def _serve(argv: list[str]) -> int:
     port = os.environ.get("PORT", "8000")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "talentport.settings")
+    # A web worker is long-lived: it keeps its database connection (a new PostgreSQL
+    # connection per request costs more than the request).  Set before anything loads
+    # the settings: starting the task children below does, before gunicorn reads its
+    # config, and the settings are then read once for the master and every worker.
+    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
     from gunicorn.app.wsgiapp import run
 
     children = _task_children_start()

@@ -54,7 +54,8 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
 max_requests_jitter = max_requests // 10
 
-# Read by talentport.settings in each worker (the application is loaded after this file).
+# Read by talentport.settings (``talentport serve`` sets it before it loads them; this
+# covers ``gunicorn -c python:talentport.gunicorn_conf`` started by hand).
 os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 
 # Load Django and the search dictionary once in the master, then fork: every worker

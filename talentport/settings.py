@@ -406,6 +406,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(QUEUE_DIR / "beat-schedule")
 #   notify-deliveries-send   every minute      SMS/e-mail due (retries, held until 08:00)
 #   policies-push-nightly    02:30             the nightly 政策找人 push over every profile
 #   policies-push-resume     every 2 minutes   runs waiting for the broker or a dead worker
+#   people-imports-resume    every 2 minutes   talent-database imports waiting likewise
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "common-heartbeat": {"task": "common.heartbeat", "schedule": crontab()},
     "cases-sla-tick": {"task": "cases.sla_tick", "schedule": crontab(minute="*/15")},
@@ -416,6 +417,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "policies-push-resume": {
         "task": "policies.push_runs_resume",
+        "schedule": crontab(minute="*/2"),
+    },
+    "people-imports-resume": {
+        "task": "people.profile_imports_resume",
         "schedule": crontab(minute="*/2"),
     },
 }

@@ -8,9 +8,10 @@ class CommonConfig(AppConfig):
     verbose_name = _("公共")
 
     def ready(self) -> None:
-        from talentport.common import (
+        from talentport.common import (  # noqa: F401 - registers the checks, the any_of lookup
             auth_audit,
-            checks,  # noqa: F401 - registers the system checks
+            bulk,
+            checks,
         )
 
         auth_audit.connect()

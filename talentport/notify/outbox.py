@@ -8,17 +8,18 @@ queue's delivery task, after commit, never while a lock is held.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import timezone
 
+from talentport.common.bulk import bulk_insert
 from talentport.common.logmask import mask_personal_data
 from talentport.notify.models import Delivery, DeliveryChannel, DeliveryTarget, Message, Notice
 from talentport.people.models import TalentProfile, User
-
-BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -52,97 +53,105 @@ def outbox_queue(items: Iterable[OutboxItem]) -> int:
     delivery task is queued to run once the caller's transaction commits.
     """
     batch = list(items)
-    if not batch:
-        return 0
-    keys = {item.dedupe_key for item in batch}
-    known = set(
-        Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
-    ) | set(Notice.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
     fresh: dict[str, OutboxItem] = {}
     for item in batch:
-        if item.dedupe_key not in known and (item.user_id or item.profile_id):
+        if item.user_id or item.profile_id:
             fresh.setdefault(item.dedupe_key, item)
     if not fresh:
         return 0
     for_users = [i for i in fresh.values() if i.user_id is not None]
     for_profiles = [i for i in fresh.values() if i.user_id is None]
-    now = timezone.now()
-    deliveries: list[Delivery] = []
+    # a key is told once whichever side holds it: an account's key already stored as a
+    # profile's notice (told before the person signed up) is not told again, and back
     if for_users:
-        Message.objects.bulk_create(
+        told = set(
+            Notice.objects.filter(dedupe_key__any_of=[i.dedupe_key for i in for_users]).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        for_users = [i for i in for_users if i.dedupe_key not in told]
+    if for_profiles:
+        told = set(
+            Message.objects.filter(
+                dedupe_key__any_of=[i.dedupe_key for i in for_profiles]
+            ).values_list("dedupe_key", flat=True)
+        )
+        for_profiles = [i for i in for_profiles if i.dedupe_key not in told]
+    # a push tells thousands of people the same few texts: mask each text once
+    mask = functools.lru_cache(maxsize=4096)(mask_personal_data)
+    now = timezone.now()
+    deliveries: list[tuple[int | None, int | None, str, str, Any]] = []
+    stored = 0
+    if for_users:
+        new_messages = bulk_insert(
+            Message,
+            ["recipient_id", "kind", "title", "body", "link", "dedupe_key"],
             [
-                Message(
-                    recipient_id=item.user_id or 0,
-                    kind=item.kind,
-                    title=mask_personal_data(item.title)[:200],
-                    body=mask_personal_data(item.body),
-                    link=item.link,
-                    dedupe_key=item.dedupe_key,
+                (
+                    item.user_id,
+                    item.kind,
+                    mask(item.title)[:200],
+                    mask(item.body),
+                    item.link,
+                    item.dedupe_key,
                 )
                 for item in for_users
             ],
-            ignore_conflicts=True,
-            batch_size=BATCH,
+            conflict=["dedupe_key"],
+            returning=["id", "recipient_id"],
         )
+        stored += len(new_messages)
         with_email = set(
-            User.objects.filter(pk__in={i.user_id for i in for_users})
+            User.objects.filter(pk__in={user for _pk, user in new_messages})
             .exclude(email="")
             .values_list("pk", flat=True)
         )
-        keyed = {i.dedupe_key for i in for_users if i.user_id in with_email}
-        if keyed:
-            deliveries += [
-                Delivery(
-                    message_id=pk,
-                    channel=DeliveryChannel.INBOX_EMAIL,
-                    target=DeliveryTarget.ACCOUNT,
-                    next_attempt_at=now,
-                )
-                for pk in Message.objects.filter(dedupe_key__in=keyed).values_list("pk", flat=True)
-            ]
+        deliveries += [
+            (pk, None, DeliveryChannel.INBOX_EMAIL, DeliveryTarget.ACCOUNT, now)
+            for pk, user in new_messages
+            if user in with_email
+        ]
     if for_profiles:
-        Notice.objects.bulk_create(
+        new_notices = bulk_insert(
+            Notice,
+            ["kind", "title", "body", "link", "dedupe_key", "profile_id"],
             [
-                Notice(
-                    kind=item.kind,
-                    title=mask_personal_data(item.title)[:200],
-                    body=mask_personal_data(item.body),
-                    link=item.link,
-                    dedupe_key=item.dedupe_key,
-                    profile_id=item.profile_id,
+                (
+                    item.kind,
+                    mask(item.title)[:200],
+                    mask(item.body),
+                    item.link,
+                    item.dedupe_key,
+                    item.profile_id,
                 )
                 for item in for_profiles
             ],
-            ignore_conflicts=True,
-            batch_size=BATCH,
+            conflict=["dedupe_key"],
+            returning=["id", "profile_id"],
         )
+        stored += len(new_notices)
         # consent and which contact exist, without decrypting anything
         channel_of: dict[int, str] = {}
         contacts = TalentProfile.objects.filter(
-            pk__in={i.profile_id for i in for_profiles}, consent=True
+            pk__any_of={profile for _pk, profile in new_notices}, consent=True
         ).filter(Q(contact_phone__isnull=False) | Q(contact_email__isnull=False))
         contacts = contacts.annotate(
             has_phone=ExpressionWrapper(Q(contact_phone__isnull=False), output_field=BooleanField())
         )
         for pk, has_phone in contacts.values_list("pk", "has_phone"):
             channel_of[pk] = DeliveryChannel.SMS if has_phone else DeliveryChannel.EMAIL
-        keyed = {i.dedupe_key for i in for_profiles if i.profile_id in channel_of}
-        if keyed:
-            deliveries += [
-                Delivery(
-                    notice_id=pk,
-                    channel=channel_of[profile_id],
-                    target=DeliveryTarget.PROFILE,
-                    next_attempt_at=now,
-                )
-                for pk, profile_id in Notice.objects.filter(dedupe_key__in=keyed).values_list(
-                    "pk", "profile_id"
-                )
-                if profile_id in channel_of
-            ]
+        deliveries += [
+            (None, pk, channel_of[profile], DeliveryTarget.PROFILE, now)
+            for pk, profile in new_notices
+            if profile in channel_of
+        ]
     if deliveries:
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=BATCH)
+        bulk_insert(
+            Delivery,
+            ["message_id", "notice_id", "channel", "target", "next_attempt_at"],
+            deliveries,
+        )
         from talentport.notify.delivery import send_soon
 
         send_soon()
-    return len(fresh)
+    return stored

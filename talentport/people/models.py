@@ -104,6 +104,11 @@ class TalentProfile(BaseModel):
     data_digest = models.CharField(
         _("数据摘要"), max_length=64, blank=True, default="", db_default=""
     )
+    # policies.services.profile_checked_digest of ``data`` when a writer validated it
+    # against the contract (the import, the person's save): the push trusts that very
+    # document without validating it again; any other document (changed elsewhere, or a
+    # release with other checks) has another digest and is validated.
+    checked = models.BigIntegerField(_("校验摘要"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("人才画像")

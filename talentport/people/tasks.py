@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from django.conf import settings
@@ -27,8 +28,8 @@ def profiles_import(run_uuid: str) -> None:
     from talentport.people.talent_import import ImportFileError, talent_profiles_import
 
     run = ProfileImportRun.objects.filter(uuid=run_uuid).select_related("actor").first()
-    if run is None or run.status in (ImportRunStatus.DONE, ImportRunStatus.FAILED):
-        return
+    if run is None or not _claim(run.pk):
+        return  # finished, failed, or running in another worker that is alive
     path = upload_path(run.upload_path)
     try:
         content = decrypt_bytes(path.read_bytes())
@@ -42,3 +43,49 @@ def profiles_import(run_uuid: str) -> None:
         )
     path.unlink(missing_ok=True)
     ProfileImportRun.objects.filter(pk=run.pk).update(upload_path="")
+
+
+def _stale() -> dt.timedelta:
+    """A running import whose worker has written no progress for this long is taken over."""
+    return dt.timedelta(seconds=int(getattr(settings, "PUSH_STALE_SECONDS", 600)))
+
+
+def _claim(pk: int) -> bool:
+    """Take the run for this worker: a queued one, or a running one whose worker has
+    gone quiet. One conditional update, so two deliveries of the task (the resume below
+    queued it again while the first still waited) run it once."""
+    from django.db.models import Q
+
+    from talentport.people.models import ImportRunStatus, ProfileImportRun
+
+    now = timezone.now()
+    return bool(
+        ProfileImportRun.objects.filter(pk=pk)
+        .filter(
+            Q(status=ImportRunStatus.QUEUED)
+            | Q(status=ImportRunStatus.RUNNING, updated_at__lt=now - _stale())
+        )
+        .update(status=ImportRunStatus.RUNNING, updated_at=now)
+    )
+
+
+@task("people.profile_imports_resume")
+def profile_imports_resume() -> int:
+    """Queue again the staff page's imports that wait (the broker was down when the file
+    was uploaded, or the message was lost) or whose worker died; the scheduler calls this
+    every few minutes. Returns how many were handed to the queue."""
+    from django.db.models import Q
+
+    from talentport.common.tasks import enqueue
+    from talentport.people.models import ImportRunStatus, ProfileImportRun
+
+    now = timezone.now()
+    due = (
+        ProfileImportRun.objects.exclude(upload_path="")
+        .filter(
+            Q(status=ImportRunStatus.QUEUED, created_at__lt=now - dt.timedelta(minutes=1))
+            | Q(status=ImportRunStatus.RUNNING, updated_at__lt=now - _stale())
+        )
+        .values_list("uuid", flat=True)[:20]
+    )
+    return sum(1 for run_uuid in list(due) if enqueue(profiles_import, str(run_uuid)))

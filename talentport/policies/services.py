@@ -3,11 +3,14 @@ office) and the profile a person saves; the push itself is in policies.push."""
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.db.models import Max
 
@@ -40,6 +43,31 @@ logger = logging.getLogger("talentport.policies")
 def stored_profile_errors(data: object) -> list[ProfileError]:
     """The contract's validation, with the money bound of what the platform stores."""
     return validate_profile(data, money_limit=STORED_MONEY_LIMIT)
+
+
+@functools.cache
+def _validation_fingerprint() -> bytes:
+    """What :func:`stored_profile_errors` checks against: the validator's source, the
+    schema and the bound. A new release that changes any of them changes every
+    :func:`profile_checked_digest`, so what was stored before is validated again."""
+    from talentport.policies.engine import schema
+
+    parts = [Path(schema.__file__).read_bytes(), schema.SCHEMA_PATH.read_bytes()]
+    parts.append(str(STORED_MONEY_LIMIT).encode())
+    return hashlib.blake2b(b"\0".join(parts), digest_size=16).digest()
+
+
+def profile_checked_digest(data: object) -> int | None:
+    """A stored profile's ``checked`` value: an 8-byte digest of the document (keys
+    sorted) under this release's validation, written by the writers that validated it
+    (the talent-database import, the person's own save), so the push does not validate
+    the very same document again. None for a document that cannot be written as JSON."""
+    try:
+        text = orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        return None
+    digest = hashlib.blake2b(text, digest_size=8, key=_validation_fingerprint()).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 @dataclass
@@ -181,7 +209,8 @@ def talent_profile_save(*, user: Any, data: dict[str, Any]) -> TalentProfile:
         )
     profile, _created = TalentProfile.objects.get_or_create(user=user)
     profile.data = data
-    profile.save(update_fields=["data", "updated_at"])
+    profile.checked = profile_checked_digest(data)
+    profile.save(update_fields=["data", "checked", "updated_at"])
     audit_event_record(subject=profile, action="profile_update", actor=user)
     enqueue_on_commit(push_profile_task, profile.pk)
     return profile

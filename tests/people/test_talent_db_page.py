@@ -286,3 +286,64 @@ def test_a_workbook_without_the_id_column_is_refused_whole() -> None:
     with pytest.raises(ImportFileError):
         talent_profiles_import(b"PK\x03\x04garbage", source="s", filename="x.xlsx")
     assert not TalentProfile.objects.exists()
+
+
+def test_an_upload_queued_while_the_broker_was_down_is_imported_when_it_is_back(
+    client: Any, admin: Any, monkeypatch: Any, settings: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from talentport.common import tasks as common_tasks
+    from talentport.people import talent_import, tasks
+
+    monkeypatch.setattr(talent_import, "QUEUE_THRESHOLD", 1)
+    # given: the broker is down when staff upload a large file
+    monkeypatch.setattr(common_tasks, "enqueue", lambda *a, **kw: False)
+    client.force_login(admin)
+    content = jsonl({"id": 1}, {"id": 2}, {"id": 3})
+    client.post(reverse("workbench:talent-db"), {"source": "s", "file": upload("a.jsonl", content)})
+    run = ProfileImportRun.objects.get()
+    assert run.status == ImportRunStatus.QUEUED and TalentProfile.objects.count() == 0
+    # a just-queued run is left to its own message
+    monkeypatch.undo()
+    monkeypatch.setattr(talent_import, "QUEUE_THRESHOLD", 1)
+    assert tasks.profile_imports_resume.run() == 0
+    # when: the broker is back and the scheduler's resume comes round a minute later
+    ProfileImportRun.objects.filter(pk=run.pk).update(
+        created_at=timezone.now() - dt.timedelta(minutes=3)
+    )
+    assert tasks.profile_imports_resume.run() == 1  # eager in tests: it runs at once
+    # then: the file is imported, once
+    run.refresh_from_db()
+    assert run.status == ImportRunStatus.DONE and run.created_count == 3
+    assert TalentProfile.objects.count() == 3 and run.upload_path == ""
+    assert tasks.profile_imports_resume.run() == 0
+
+
+def test_a_running_import_is_taken_over_only_when_its_worker_went_quiet(
+    settings: Any,
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from talentport.people import tasks
+
+    run = ProfileImportRun.objects.create(
+        source="s", status=ImportRunStatus.RUNNING, total=10, upload_path="gone.upload"
+    )
+    # a worker that wrote progress a moment ago keeps it: a second delivery does nothing
+    tasks.profiles_import.run(str(run.uuid))
+    run.refresh_from_db()
+    assert run.status == ImportRunStatus.RUNNING
+    assert tasks.profile_imports_resume.run() == 0
+    # one quiet for longer than PUSH_STALE_SECONDS is taken over (here its file is gone:
+    # the run fails with the reason rather than waiting for ever)
+    ProfileImportRun.objects.filter(pk=run.pk).update(
+        updated_at=timezone.now() - dt.timedelta(seconds=settings.PUSH_STALE_SECONDS + 5)
+    )
+    assert tasks.profile_imports_resume.run() == 1
+    run.refresh_from_db()
+    assert run.status == ImportRunStatus.FAILED and "不存在" in run.error

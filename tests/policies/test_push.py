@@ -405,3 +405,40 @@ def test_a_draft_outside_ones_jurisdiction_is_refused_before_anything_is_compute
     response = client.post("/policies/staff/preview/", {"text": text})
     assert response.status_code == 403
     assert not PolicyPreview.objects.exists()
+
+
+def test_a_document_validated_at_import_is_trusted_and_one_changed_elsewhere_is_not(
+    synced: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from talentport.people.talent_import import talent_profiles_import
+    from talentport.policies import services
+
+    people = _population(30, seed=11)
+    payload = b"".join(orjson.dumps(p) + b"\n" for p in people)
+    assert talent_profiles_import(payload, source="校友会").created == 30
+    validated: list[object] = []
+    real = services.stored_profile_errors
+
+    def spy(data: object) -> Any:
+        validated.append(data)
+        return real(data)
+
+    monkeypatch.setattr(services, "stored_profile_errors", spy)
+    # the import validated every document: the first push does not do it again
+    first = push_profiles(as_of=AS_OF)
+    assert first.profiles == 30 and validated == []
+    # a document written by something that did not validate it (here a bare update,
+    # with a negative count the contract refuses) is validated, and refused
+    one = TalentProfile.objects.filter(source="校友会").order_by("pk").first()
+    assert one is not None
+    data = dict(one.data)
+    data["employment"] = {**data.get("employment", {}), "social_insurance_months": -3}
+    TalentProfile.objects.filter(pk=one.pk).update(data=data)
+    again = push_profiles(as_of=AS_OF)
+    assert len(validated) == 1 and again.skipped_invalid == 1
+    # a release whose validation differs trusts nothing validated before it
+    validated.clear()
+    monkeypatch.setattr(services, "_validation_fingerprint", lambda: b"another release")
+    PushState.objects.all().delete()
+    push_profiles(as_of=AS_OF)
+    assert len(validated) == 30

@@ -110,8 +110,19 @@ def _prepared(
         else:
             tail.append(f.get_default())
     names = [*columns, *(str(f.column) for f in filled)]
-    converters = [(i, _converter(by_column[c])) for i, c in enumerate(names)]
-    active = [(i, conv) for i, conv in converters if conv is not None]
+    converters = [_converter(by_column[c]) for c in names]
+    made = {i for i, _make in per_row}
+    # a value the same for every row is converted once; the caller's and those made
+    # anew, per row
+    for n in range(len(columns), len(names)):
+        conv = converters[n]
+        if conv is not None and n not in made:
+            tail[n - len(columns)] = conv(tail[n - len(columns)])
+    active = [
+        (i, conv)
+        for i, conv in enumerate(converters)
+        if conv is not None and (i < len(columns) or i in made)
+    ]
     if not active and not filled:
         return names, rows
     out: list[list[Any]] = []

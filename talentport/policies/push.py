@@ -207,24 +207,39 @@ class _Change:
     digest: int
 
 
+#: :func:`_diff`'s answer when nothing changed.
+_NO_CHANGE = pl.DataFrame(
+    schema={
+        "id": pl.Int64,
+        "newly": pl.List(pl.String),
+        "lost": pl.List(pl.String),
+        "due_new": pl.List(pl.String),
+        "keep_state": pl.String,
+        "keep_reminded": pl.String,
+        "digest": pl.Int64,
+    }
+)
+
+
 def _diff(
     frame: pl.DataFrame,
     state: pl.DataFrame,
     digests: pl.DataFrame,
     chosen: Sequence[Policy],
     today: dt.date,
-) -> tuple[list[_Change], int, int]:
-    """The rows whose eligibility or due reminders changed, with their changes.
+) -> tuple[pl.DataFrame, int, int]:
+    """The rows whose eligibility, due reminders or document changed, with their changes
+    (columns ``id``, ``newly``, ``lost``, ``due_new``, ``keep_state``, ``keep_reminded``,
+    ``digest``).
 
-    Returns ``(changes, evaluated, skipped)``. The whole comparison runs in polars; a
-    row reaches Python only when something about it changed.
+    Returns ``(changed, evaluated, skipped)``. The whole comparison runs in polars.
     """
     ids = [p.id for p in chosen]
     limit = today + dt.timedelta(days=REMINDER_DAYS)
     frame = frame.with_columns(pl.col("bad").fill_null(True))
     if not all(total_col(pid) in frame.columns for pid in ids):
         # every line of the chunk was refused: no policy column was ever built
-        return [], 0, frame.height
+        return _NO_CHANGE, 0, frame.height
     if ids:
         over = pl.any_horizontal(
             [pl.col(total_col(pid)).fill_null(0) >= TOTAL_LIMIT_FEN for pid in ids]
@@ -233,7 +248,7 @@ def _diff(
     skipped = frame.filter(pl.col("bad")).height
     good = frame.filter(~pl.col("bad"))
     if not ids or good.height == 0:
-        return [], good.height, skipped
+        return _NO_CHANGE, good.height, skipped
     ordered = sorted(set(ids))
     # Strings, not lists, for the common case: "a,b,c" of the eligible ids in sorted
     # order (a list per row costs far more in polars than one concatenated string).
@@ -318,7 +333,13 @@ def _diff(
         | (pl.col("digest") != pl.col("was_digest"))
     )
     columns = ["id", "newly", "lost", "due_new", "keep_state", "keep_reminded", "digest"]
-    changes = [
+    return changed.select(columns), good.height, skipped
+
+
+def _changes(changed: pl.DataFrame) -> list[_Change]:
+    """The rows of :func:`_diff`'s frame as objects, for the people who are told."""
+    columns = ["id", "newly", "lost", "due_new", "keep_state", "keep_reminded", "digest"]
+    return [
         _Change(
             pk=pk,
             newly=newly,
@@ -335,7 +356,6 @@ def _diff(
             *(changed.get_column(c).to_list() for c in columns), strict=True
         )
     ]
-    return changes, good.height, skipped
 
 
 @dataclass
@@ -386,58 +406,68 @@ def _notice(change: _Change, fen: Callable[[str], Any], ctx: _Context) -> tuple[
 
 def _act(
     frame: pl.DataFrame,
-    changes: list[_Change],
+    changed: pl.DataFrame,
     rows: _Rows,
     ctx: _Context,
     report: PushReport,
 ) -> tuple[list[_StateRow], list[OutboxItem], list[_GrantRow]]:
+    """What the chunk's changes write: every changed row's state and its new grants
+    straight from the frames; a Python object only for the people who are told (an
+    account holder, or an imported person who consented and can be reached)."""
+    if changed.height == 0:
+        return [], [], []
+    report.newly_eligible += int(changed.get_column("newly").list.len().sum())
+    report.no_longer_eligible += int(changed.get_column("lost").list.len().sum())
+    states: list[_StateRow] = changed.select("id", "keep_state", "keep_reminded", "digest").rows()
+    grants: list[_GrantRow] = []
+    for policy in ctx.chosen:
+        if not policy.auto_grant:
+            continue
+        pid = policy.id
+        won = changed.filter(pl.col("newly").list.contains(pid)).select("id")
+        if won.height == 0:
+            continue
+        amounts = won.join(frame.select("id", total_col(pid)), on="id", how="left")
+        version, department = ctx.versions.get(pid, 1), ctx.departments.get(pid)
+        grants += [
+            (
+                pk,
+                pid,
+                version,
+                policy.title,
+                None if amount is None else Decimal(amount) / 100,
+                policy.jurisdiction,
+                department,
+            )
+            for pk, amount in amounts.rows()
+        ]
+    told = changed.filter(pl.col("id").is_in([*rows.user, *rows.reachable]))
+    if told.height == 0:
+        return states, [], grants
     position: dict[int, int] = {}
     totals: dict[str, list[Any]] = {}
 
     def fen(pid: str, pk: int) -> Any:
-        if not position:  # built when first asked: an unchanged push asks nothing
+        if not position:
             position.update((key, i) for i, key in enumerate(frame.get_column("id").to_list()))
         if pid not in totals:
             totals[pid] = frame.get_column(total_col(pid)).to_list()
         return totals[pid][position[pk]]
 
     link = ""
-    states: list[_StateRow] = []
     items: list[OutboxItem] = []
-    grants: list[_GrantRow] = []
-    for change in changes:
-        report.newly_eligible += len(change.newly)
-        report.no_longer_eligible += len(change.lost)
-        states.append((change.pk, change.keep_state, change.keep_reminded, change.digest))
-        for pid in change.newly:
-            policy = ctx.by_id[pid]
-            if not policy.auto_grant:
-                continue
-            amount = fen(pid, change.pk)
-            grants.append(
-                (
-                    change.pk,
-                    pid,
-                    ctx.versions.get(pid, 1),
-                    policy.title,
-                    None if amount is None else Decimal(amount) / 100,
-                    policy.jurisdiction,
-                    ctx.departments.get(pid),
-                )
-            )
-        user_id = rows.user.get(change.pk)
-        if user_id is None and change.pk not in rows.reachable:
-            continue
+    for change in _changes(told):
         notice = _notice(change, functools.partial(_fen_of, fen, change.pk), ctx)
         if notice is None:
             continue
-        told = "|".join(
+        told_text = "|".join(
             [str(change.pk), ctx.today.isoformat(), ",".join(change.newly)]
             + [f"{p}@{d.isoformat()}" for p, d in change.reminders]
         )
-        digest = hashlib.sha256(told.encode()).hexdigest()[:32]
+        digest = hashlib.sha256(told_text.encode()).hexdigest()[:32]
         kind = MessageKind.POLICY_ELIGIBLE if change.newly else MessageKind.POLICY_REMINDER
         link = link or _link()  # once, and only when someone is told (it loads the URLs)
+        user_id = rows.user.get(change.pk)
         items.append(
             OutboxItem(
                 dedupe_key=f"push:{change.pk}:{digest}",
@@ -544,9 +574,9 @@ def push_profiles(
         digests = pl.DataFrame(
             {"id": rows.ids, "digest": rows.digests}, schema={"id": pl.Int64, "digest": pl.Int64}
         )
-        changes, evaluated, skipped = _diff(frame, state, digests, ctx.chosen, ctx.today)
+        changed, evaluated, skipped = _diff(frame, state, digests, ctx.chosen, ctx.today)
         part = PushReport(profiles=evaluated, skipped_invalid=skipped)
-        states, items, grants = _act(frame, changes, rows, ctx, part)
+        states, items, grants = _act(frame, changed, rows, ctx, part)
         if skipped:
             _log_skipped(frame)
         if dry_run:

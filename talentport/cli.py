@@ -254,18 +254,31 @@ def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
         pass
 
 
+#: Seconds a child of `serve` whose parent is gone has to stop after SIGTERM (a worker
+#: finishes its running task) before it and its pool are killed.
+WATCHDOG_GRACE_ENV = "TALENTPORT_WATCHDOG_GRACE_SECONDS"
+
+
 def _parent_watchdog_start() -> None:
     """A child of `serve` stops (SIGTERM to itself) when serve is gone, even after a
-    ``kill -9`` of serve that left no chance to stop it."""
+    ``kill -9`` of serve that left no chance to stop it; one that has not stopped after
+    the grace (still starting, or stuck) is killed with its process group, so that no
+    worker outlives serve."""
     parent = os.environ.get(PARENT_PID_ENV)
     if not parent:
         return
     parent_pid = int(parent)
+    grace = float(os.environ.get(WATCHDOG_GRACE_ENV) or 30)
 
     def watch() -> None:
         while os.getppid() == parent_pid:
             time.sleep(1)
         os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(grace)
+        me = os.getpid()
+        if os.getpgid(0) == me:  # serve made it the leader of its own group
+            os.killpg(me, signal.SIGKILL)
+        os.kill(me, signal.SIGKILL)
 
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 

@@ -147,20 +147,25 @@ def test_a_child_that_dies_is_started_again(
     assert starts.read_text() == "xx"  # stopped children are not started again
 
 
-def test_a_child_stops_when_serve_is_killed(tmp_path: Path) -> None:
-    """kill -9 of serve leaves no chance to stop the children: their watchdog does."""
+@pytest.mark.parametrize("deaf", [False, True], ids=["stops", "ignores-sigterm"])
+def test_a_child_stops_when_serve_is_killed(tmp_path: Path, deaf: bool) -> None:
+    """kill -9 of serve leaves no chance to stop the children: their watchdog does, and
+    a child that does not stop on SIGTERM (a worker still starting) is killed after
+    the grace, with its group (seen: a worker left running after a benchmark)."""
     pid_file = tmp_path / "child.pid"
     child_code = (
-        "import os, time\n"
+        "import os, signal, time\n"
         "from talentport import cli\n"
-        "cli._parent_watchdog_start()\n"
+        + ("signal.signal(signal.SIGTERM, signal.SIG_IGN)\n" if deaf else "")
+        + "cli._parent_watchdog_start()\n"
         f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))\n"
         "time.sleep(60)\n"
     )
     parent_code = (
         "import os, subprocess, sys, time\n"
-        f"env = {{**os.environ, {cli.PARENT_PID_ENV!r}: str(os.getpid())}}\n"
-        "subprocess.Popen([sys.executable, '-c', sys.argv[1]], env=env)\n"
+        f"env = {{**os.environ, {cli.PARENT_PID_ENV!r}: str(os.getpid()),"
+        f" {cli.WATCHDOG_GRACE_ENV!r}: '1'}}\n"
+        "subprocess.Popen([sys.executable, '-c', sys.argv[1]], env=env, start_new_session=True)\n"
         "time.sleep(60)\n"
     )
     parent = subprocess.Popen([sys.executable, "-c", parent_code, child_code], cwd=REPO)

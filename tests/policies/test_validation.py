@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
+from collections import OrderedDict
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,6 +14,7 @@ from hypothesis import strategies as st
 
 from talentport.policies.engine import (
     PolicyError,
+    ProfileError,
     ProfileInvalid,
     evaluate,
     parse_policy_text,
@@ -67,6 +70,92 @@ def test_valid_profiles_pass() -> None:
         validate_profile({"education": {"graduation_date": None}, "housing": {"bought_home": None}})
         == []
     )
+
+
+NOT_FINITE = "不是有限数值（不接受 NaN 或无穷大）"
+
+
+def nested(levels: int) -> dict:
+    """``levels`` objects inside each other, the innermost empty: {"k": {"k": {}}}."""
+    doc: dict = {}
+    for _ in range(levels - 1):
+        doc = {"k": doc}
+    return doc
+
+
+def test_a_non_finite_number_anywhere_is_reported_with_its_path() -> None:
+    # given an otherwise valid profile with NaN deep inside an unknown key and -inf in a field
+    profile = {
+        "employment": {"city": "qingdao", "district": "shinan"},
+        "extra": {"notes": [1, "x", {"scores": [0.5, math.nan]}]},
+        "venture": {"equity_share": -math.inf},
+    }
+
+    # then each is named by its path, in path order, and nothing else is checked
+    assert validate_profile(profile) == [
+        ProfileError("extra.notes.2.scores.1", NOT_FINITE),
+        ProfileError("venture.equity_share", NOT_FINITE),
+    ]
+    assert validate_profile({"venture": {"equity_share": math.inf}}) == [
+        ProfileError("venture.equity_share", NOT_FINITE)
+    ]
+
+
+def test_a_non_finite_number_in_a_dict_subclass_is_reported() -> None:
+    # given a profile parsed with object_pairs_hook=OrderedDict
+    profile = json.loads(
+        '{"employment": {"contract_years": Infinity}}', object_pairs_hook=OrderedDict
+    )
+
+    # then
+    assert validate_profile(profile) == [ProfileError("employment.contract_years", NOT_FINITE)]
+
+
+def test_nesting_is_refused_from_the_sixteenth_level_even_when_empty() -> None:
+    # given objects nested under an unknown key: the profile is level 0, "extra" level 1
+    assert validate_profile({"extra": nested(15)}) == []
+
+    # then one level more is refused, naming the too deep (empty) object
+    assert validate_profile({"extra": nested(16)}) == [
+        ProfileError("extra" + ".k" * 15, "嵌套层级过深（最多 16 层）")
+    ]
+    assert fields_of({"extra": [[nested(14)]]}) == ["extra.0.0" + ".k" * 13]
+
+
+def test_every_kind_of_problem_is_listed_in_a_fixed_order() -> None:
+    # given a profile with one problem of each kind
+    profile = {
+        "as_of": "2026-02-30",
+        "person": {"birth_date": "2000-01-01", "hukou_district": "mars"},
+        "education": {"degree": "phd", "graduation_date": "1999-06-30"},
+        "employment": {
+            "city": "qingdao",
+            "district": "chaoyang",
+            "start_date": "2025-13-01",
+            "contract_years": -1,
+        },
+        "housing": {
+            "bought_home": {"city": "qingdao", "district": "atlantis"},
+            "owns_commercial_home_in": ["shinan", "mars"],
+        },
+        "venture": {"equity_share": 20_000, "local_contribution_last_year": 10**16},
+    }
+
+    # then schema errors come first (a field with one gets no further check), then
+    # bounds, dates, district ids, owned homes and dates before birth, each in field order
+    assert fields_of(profile) == [
+        "education.degree",
+        "venture.equity_share",
+        "employment.contract_years",
+        "venture.local_contribution_last_year",
+        "as_of",
+        "employment.start_date",
+        "person.hukou_district",
+        "employment.district",
+        "housing.bought_home.district",
+        "housing.owns_commercial_home_in.1",
+        "education.graduation_date",
+    ]
 
 
 def test_evaluate_refuses_invalid() -> None:

@@ -10,7 +10,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -207,18 +207,50 @@ def _message(err: jsonschema.ValidationError) -> str:
     return f"不符合约定：{err.message}"
 
 
+@functools.cache
+def _parts(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))
+
+
 def _get(data: Any, path: str) -> tuple[bool, Any]:
     cur = data
-    for part in path.split("."):
+    for part in _parts(path):
         if not isinstance(cur, dict) or part not in cur:
             return False, None
         cur = cur[part]
     return True, cur
 
 
+_INF = math.inf
+
+
+def _is_clean(children: Iterable[Any], depth: int) -> bool:
+    """Quick yes for :func:`_shape_errors`: the children of a container at ``depth`` hold no
+    non-finite float and no object or list at MAX_DEPTH or deeper.  Builds no paths; a no
+    (also for any subclass of float, dict or list) sends the caller to the full walk."""
+    for child in children:
+        t = type(child)
+        if t is str or t is int or t is bool or child is None:
+            continue
+        if t is float:
+            if not -_INF < child < _INF:  # false for NaN and ±inf
+                return False
+        elif t is dict:
+            if depth + 1 >= MAX_DEPTH or not _is_clean(child.values(), depth + 1):
+                return False
+        elif t is list:
+            if depth + 1 >= MAX_DEPTH or not _is_clean(child, depth + 1):
+                return False
+        elif isinstance(child, float | dict | list):
+            return False
+    return True
+
+
 def _shape_errors(data: object) -> list[ProfileError]:
     """Non-finite numbers and too deep nesting anywhere (unknown keys included): such a
     document cannot be evaluated, stored as JSON or even walked safely."""
+    if _is_clean((data,), -1):  # the usual case: nothing to report, no paths to build
+        return []
     errors: list[ProfileError] = []
     stack: list[tuple[object, list[str], int]] = [(data, [], 0)]
     while stack:
@@ -234,6 +266,66 @@ def _shape_errors(data: object) -> list[ProfileError]:
     return sorted(errors, key=lambda e: e.field)
 
 
+# What validate_profile checks on a field beyond the schema (one kind per field).
+_BOUND, _MONEY, _DATE, _DISTRICT, _OWNS = range(5)
+
+#: ``(key inside the parent object, field path, kind, key of the sibling city field)``
+_Leaf = tuple[str, str, int, str | None]
+#: ``(section, subsection, leaves)``: the fields' parent is the profile (section None),
+#: ``profile[section]`` (subsection None) or ``profile[section][subsection]``
+_Run = tuple[str | None, str | None, tuple[_Leaf, ...]]
+
+
+@functools.cache
+def _plan() -> tuple[_Run, ...]:
+    """``as_of`` and the checked fields of :func:`fields` in that order, as runs of
+    consecutive fields that share a parent object.  One lookup of the parent serves the
+    run, and a run whose parent is absent costs nothing."""
+    runs: list[tuple[list[str], list[_Leaf]]] = [([], [("as_of", "as_of", _DATE, None)])]
+    for path, spec in fields().items():
+        *parent, key = path.split(".")
+        if len(parent) > 2:
+            raise ValueError(f"{path}: fields nest at most two objects deep")
+        city: str | None = None
+        if spec.type in ("num", "int"):
+            kind = _MONEY if path in MONEY_FIELDS else _BOUND
+        elif spec.type == "date":
+            kind = _DATE
+        elif spec.district_of is not None or path == "person.hukou_district":
+            kind = _DISTRICT
+            if spec.district_of is not None:
+                *city_parent, city = spec.district_of.split(".")
+                if city_parent != parent:
+                    raise ValueError(f"{path}: its city must be a sibling field")
+        elif path == "housing.owns_commercial_home_in":
+            kind = _OWNS
+        else:
+            continue
+        if runs[-1][0] != parent:
+            runs.append((parent, []))
+        runs[-1][1].append((key, path, kind, city))
+    out: list[_Run] = []
+    for parent, leaves in runs:
+        section = parent[0] if parent else None
+        subsection = parent[1] if len(parent) > 1 else None
+        out.append((section, subsection, tuple(leaves)))
+    return tuple(out)
+
+
+def _bound_error(path: str, money: bool, value: Any, money_limit: int) -> ProfileError | None:
+    """The bounds of contract §5 on one number field."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if value < 0:
+        return ProfileError(path, "不能小于 0")
+    if money and value >= money_limit:
+        digits = len(str(money_limit)) - 1
+        return ProfileError(path, f"金额过大（整数部分最多 {digits} 位）")
+    if not money and value > COUNT_MAX:
+        return ProfileError(path, f"不能大于 {COUNT_MAX}")
+    return None
+
+
 def _bound_errors(data: object, bad: set[str], money_limit: int) -> list[ProfileError]:
     """The bounds of contract §5 on every number field the schema declares."""
     errors: list[ProfileError] = []
@@ -241,15 +333,22 @@ def _bound_errors(data: object, bad: set[str], money_limit: int) -> list[Profile
         if spec.type not in ("num", "int") or path in bad:
             continue
         present, value = _get(data, path)
-        if not present or isinstance(value, bool) or not isinstance(value, int | float):
+        if present and (err := _bound_error(path, path in MONEY_FIELDS, value, money_limit)):
+            errors.append(err)
+    return errors
+
+
+def _schema_errors(data: object) -> list[ProfileError]:
+    """Every schema violation, one per field path, in path order (the full validator)."""
+    errors: list[ProfileError] = []
+    seen: set[str] = set()
+    schema_errors = list(_validator().iter_errors(data))
+    for err in sorted(schema_errors, key=lambda e: list(map(str, e.absolute_path))):
+        path = _path(err.absolute_path)
+        if path in seen:
             continue
-        if value < 0:
-            errors.append(ProfileError(path, "不能小于 0"))
-        elif path in MONEY_FIELDS and value >= money_limit:
-            digits = len(str(money_limit)) - 1
-            errors.append(ProfileError(path, f"金额过大（整数部分最多 {digits} 位）"))
-        elif path not in MONEY_FIELDS and value > COUNT_MAX:
-            errors.append(ProfileError(path, f"不能大于 {COUNT_MAX}"))
+        seen.add(path)
+        errors.append(ProfileError(path, _message(err)))
     return errors
 
 
@@ -265,55 +364,54 @@ def validate_profile(data: object, *, money_limit: int = MONEY_LIMIT) -> list[Pr
     shape = _shape_errors(data)
     if shape:
         return shape
-    errors: list[ProfileError] = []
-    seen: set[str] = set()
     try:
         _fast_check()(data)
-        schema_errors: list[Any] = []
+        errors: list[ProfileError] = []
     except fastjsonschema.JsonSchemaValueException:
-        schema_errors = list(_validator().iter_errors(data))
-    for err in sorted(schema_errors, key=lambda e: list(map(str, e.absolute_path))):
-        path = _path(err.absolute_path)
-        if path in seen:
-            continue
-        seen.add(path)
-        errors.append(ProfileError(path, _message(err)))
+        errors = _schema_errors(data)
+    # A field with a schema error gets no further check.  (A bound error never stops a
+    # date or district check: those are never number fields.)
     bad = {e.field for e in errors}
-    errors.extend(_bound_errors(data, bad, money_limit))
-    bad = {e.field for e in errors}
+    # One pass over the checked fields, noting each error with its kind: the result lists
+    # bounds, then dates, then districts, then owned homes, each kind in field order.
+    found: list[tuple[int, ProfileError]] = []
     dates: dict[str, date] = {}
-    # dates: format "date" is checked strictly here (jsonschema's format is an annotation)
-    date_paths = ["as_of", *[p for p, s in fields().items() if s.type == "date"]]
-    for path in date_paths:
-        present, value = _get(data, path)
-        if not present or not isinstance(value, str) or path in bad:
+    for section, subsection, leaves in _plan():
+        # the fields' parent, as _get finds it: absent unless each step is an object holding it
+        sec: Any = data if section is None else data[section] if section in data else None
+        if subsection is not None:
+            sec = sec[subsection] if isinstance(sec, dict) and subsection in sec else None
+        if not isinstance(sec, dict):
             continue
-        parsed = parse_date(value)
-        if parsed is None:
-            errors.append(ProfileError(path, f"不是有效日期 {value!r}（应为 YYYY-MM-DD）"))
-        else:
-            dates[path] = parsed
-    # district ids
-    for path, spec in fields().items():
-        if spec.district_of is None and path != "person.hukou_district":
-            continue
-        present, value = _get(data, path)
-        if not present or not isinstance(value, str) or path in bad:
-            continue
-        city: Any = None
-        if spec.district_of is not None:
-            _, city = _get(data, spec.district_of)
-        if city in (None, "qingdao") and value not in QINGDAO_DISTRICTS:
-            errors.append(ProfileError(path, f"未知的区（市）编号 {value!r}"))
-    present, owned = _get(data, "housing.owns_commercial_home_in")
-    if present and isinstance(owned, list) and "housing.owns_commercial_home_in" not in bad:
-        for i, item in enumerate(owned):
-            if isinstance(item, str) and item not in QINGDAO_DISTRICTS:
-                errors.append(
-                    ProfileError(
-                        f"housing.owns_commercial_home_in.{i}", f"未知的区（市）编号 {item!r}"
-                    )
-                )
+        for key, path, kind, city_key in leaves:
+            if key not in sec or path in bad:
+                continue
+            value = sec[key]
+            if kind <= _MONEY:
+                if (e := _bound_error(path, kind == _MONEY, value, money_limit)) is not None:
+                    found.append((_BOUND, e))
+            elif not isinstance(value, str):
+                if kind == _OWNS and isinstance(value, list):
+                    for i, item in enumerate(value):
+                        if isinstance(item, str) and item not in QINGDAO_DISTRICTS:
+                            message = f"未知的区（市）编号 {item!r}"
+                            found.append((_OWNS, ProfileError(f"{path}.{i}", message)))
+            elif kind == _DATE:
+                # format "date" is checked strictly here (jsonschema's is an annotation)
+                if (parsed := parse_date(value)) is None:
+                    message = f"不是有效日期 {value!r}（应为 YYYY-MM-DD）"
+                    found.append((_DATE, ProfileError(path, message)))
+                else:
+                    dates[path] = parsed
+            elif kind == _DISTRICT and value not in QINGDAO_DISTRICTS:
+                # an unknown id is an error only in Qingdao (or when no city is given)
+                city = sec[city_key] if city_key is not None and city_key in sec else None
+                if city in (None, "qingdao"):
+                    message = f"未知的区（市）编号 {value!r}"
+                    found.append((_DISTRICT, ProfileError(path, message)))
+    if found:
+        found.sort(key=lambda kind_error: kind_error[0])  # stable: field order within a kind
+        errors += [error for _, error in found]
     # impossible orders of events
     birth = dates.get("person.birth_date")
     if birth is not None:

@@ -326,18 +326,6 @@ def _bound_error(path: str, money: bool, value: Any, money_limit: int) -> Profil
     return None
 
 
-def _bound_errors(data: object, bad: set[str], money_limit: int) -> list[ProfileError]:
-    """The bounds of contract §5 on every number field the schema declares."""
-    errors: list[ProfileError] = []
-    for path, spec in fields().items():
-        if spec.type not in ("num", "int") or path in bad:
-            continue
-        present, value = _get(data, path)
-        if present and (err := _bound_error(path, path in MONEY_FIELDS, value, money_limit)):
-            errors.append(err)
-    return errors
-
-
 def _schema_errors(data: object) -> list[ProfileError]:
     """Every schema violation, one per field path, in path order (the full validator)."""
     errors: list[ProfileError] = []

@@ -207,20 +207,6 @@ def _message(err: jsonschema.ValidationError) -> str:
     return f"不符合约定：{err.message}"
 
 
-@functools.cache
-def _parts(path: str) -> tuple[str, ...]:
-    return tuple(path.split("."))
-
-
-def _get(data: Any, path: str) -> tuple[bool, Any]:
-    cur = data
-    for part in _parts(path):
-        if not isinstance(cur, dict) or part not in cur:
-            return False, None
-        cur = cur[part]
-    return True, cur
-
-
 _INF = math.inf
 
 
@@ -365,7 +351,7 @@ def validate_profile(data: object, *, money_limit: int = MONEY_LIMIT) -> list[Pr
     found: list[tuple[int, ProfileError]] = []
     dates: dict[str, date] = {}
     for section, subsection, leaves in _plan():
-        # the fields' parent, as _get finds it: absent unless each step is an object holding it
+        # the fields' parent: absent unless each step is an object holding it
         sec: Any = data if section is None else data[section] if section in data else None
         if subsection is not None:
             sec = sec[subsection] if isinstance(sec, dict) and subsection in sec else None

@@ -5,8 +5,9 @@ The ORM's ``bulk_create`` builds a model instance and prepares every value in Py
 (≈25 µs a row on PostgreSQL, more than the database spends writing it). Here rows are
 plain tuples of Python values in the order of ``columns``:
 
-- on PostgreSQL they are streamed with ``COPY`` into a temporary table shaped like the
-  target's columns, then moved with one ``INSERT … SELECT … ON CONFLICT``;
+- on PostgreSQL they are streamed with ``COPY``: straight into the table for a plain
+  insert, else into a temporary table shaped like the target's columns, then moved with
+  one ``INSERT … SELECT … ON CONFLICT``;
 - on SQLite one ``INSERT … ON CONFLICT`` is run per row by the driver (``executemany``,
   in C), or one statement per row with ``RETURNING`` when the new rows are asked for.
 
@@ -200,6 +201,13 @@ def bulk_insert(
 def _postgres(
     table: str, cols: str, values: Sequence[Sequence[Any]], tail: str, back: str
 ) -> list[tuple[Any, ...]]:
+    if not tail and not back:
+        # a plain insert: straight into the table
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+        return []
     stage = f"tp_bulk_{next(_ids)}"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(

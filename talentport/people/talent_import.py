@@ -19,9 +19,9 @@ them for lists. The audit event of an import carries counts only.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import hashlib
+import io
+import itertools
 import re
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,7 +33,7 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from talentport.common.bulk import bulk_insert
+from talentport.common.bulk import bulk_insert, cyclic_gc_paused
 from talentport.common.crypto import blind_index, encrypt
 from talentport.common.idcard import IdentityFormatError, mask_email, validate_cn_mobile
 from talentport.people.models import ImportRunStatus, ProfileImportRun, TalentProfile
@@ -135,7 +135,9 @@ def _is_xlsx(raw: bytes, filename: str) -> bool:
 def jsonl_records(raw: bytes) -> Iterator[tuple[int, bytes | None, Any]]:
     """``(line number, line bytes, parsed object or NOT_JSON)`` for each
     non-blank line; raises ImportFileError for a file that is not UTF-8 or whose last
-    line (no newline after it) is cut off."""
+    line (no newline after it) is cut off. The whole file is checked before the first
+    record is given; the records are parsed as they are asked for (a million parsed
+    lines held at once would take gigabytes)."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -143,26 +145,32 @@ def jsonl_records(raw: bytes) -> Iterator[tuple[int, bytes | None, Any]]:
     except UnicodeDecodeError as exc:
         where = raw.count(b"\n", 0, exc.start) + 1
         raise ImportFileError(f"文件不是 UTF-8 编码（第 {where} 行），未导入任何记录") from exc
-    lines = raw.split(b"\n")
-    last = len(lines)
-    if lines and lines[-1].strip() and raw[-1:] != b"\n":
+    tail = raw[raw.rfind(b"\n") + 1 :]
+    if tail.strip():  # the last line has no newline after it: complete, or cut off?
         try:
-            orjson.loads(lines[-1])
+            orjson.loads(tail)
         except orjson.JSONDecodeError as exc:
+            last = raw.count(b"\n") + 1
             raise ImportFileError(
                 f"文件不完整：最后一行（第 {last} 行）被截断，未导入任何记录"
             ) from exc
-    parsed: list[tuple[int, bytes | None, Any]] = []
+    return _parsed_lines(raw)
+
+
+def _parsed_lines(raw: bytes) -> Iterator[tuple[int, bytes | None, Any]]:
     loads = orjson.loads
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(io.BytesIO(raw), start=1):
+        line = line.rstrip(b"\r\n")
         if not line.strip():
             continue
-        line = line.rstrip(b"\r")
         try:
-            parsed.append((number, line, loads(line)))
+            yield number, line, loads(line)
         except orjson.JSONDecodeError:
-            parsed.append((number, line, NOT_JSON))
-    return iter(parsed)
+            yield number, line, NOT_JSON
+
+
+def _nonblank_lines(raw: bytes) -> int:
+    return sum(1 for line in io.BytesIO(raw) if line.strip())
 
 
 # --------------------------------------------------------------------------- checks
@@ -386,12 +394,18 @@ def _store_chunk(
     report.updated += len(changed)
 
 
-def _records(raw: bytes, filename: str) -> list[tuple[int, bytes | None, Any]]:
+def _records(raw: bytes, filename: str) -> tuple[int, Iterator[tuple[int, bytes | None, Any]]]:
+    """How many records the file holds, and the records; the file is checked as a whole
+    (ImportFileError) before this returns."""
     if _is_xlsx(raw, filename):
         from talentport.people.talent_xlsx import workbook_records
 
-        return workbook_records(raw)
-    return list(jsonl_records(raw))
+        rows = workbook_records(raw)
+        return len(rows), iter(rows)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    records = jsonl_records(raw)
+    return _nonblank_lines(raw), records
 
 
 def count_lines(raw: bytes, filename: str = "") -> int:
@@ -424,24 +438,10 @@ def talent_profiles_import(
     if isinstance(content, str | Path) and not filename:
         filename = Path(content).name
     raw = _read_all(content)
-    with _cyclic_gc_paused():
+    with cyclic_gc_paused():
         return _import(
             raw, source=source, actor=actor, filename=filename, progress=progress, run=run
         )
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """The parsed file is hundreds of thousands of small objects that live until the end:
-    the cyclic collector would walk them all again and again (a quarter of an import's
-    time at 100k lines). Nothing here makes reference cycles; it runs again after."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def _import(
@@ -453,15 +453,14 @@ def _import(
     progress: Progress | None,
     run: ProfileImportRun | None,
 ) -> ImportReport:
-    records = _records(raw, filename)  # the whole file, before anything is written
-    total = len(records)
+    total, records = _records(raw, filename)  # the whole file checked before any write
     run = _run_start(run, source=source, actor=actor, filename=filename, total=total)
     report = ImportReport()
     refused: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for start in range(0, total, CHUNK):
         lines: list[_Line] = []
-        for number, line_bytes, obj in records[start : start + CHUNK]:
+        for number, line_bytes, obj in itertools.islice(records, CHUNK):
             if isinstance(obj, CellErrors):
                 refused.append({"line": number, "errors": list(obj)})
                 continue

@@ -16,6 +16,8 @@ import datetime as dt
 import functools
 import hashlib
 import logging
+import queue
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -24,13 +26,13 @@ from typing import Any
 import orjson
 import polars as pl
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Max, Q, TextField
 from django.db.models.functions import Cast, Length
 from django.urls import reverse
 from django.utils import timezone
 
-from talentport.common.bulk import bulk_insert
+from talentport.common.bulk import bulk_insert, cyclic_gc_paused
 from talentport.funds.models import Grant
 from talentport.notify.models import MessageKind
 from talentport.notify.outbox import OutboxItem, outbox_queue
@@ -132,6 +134,52 @@ def _chunks(after: int, size: int, only: Sequence[int] | None) -> Iterator[_Rows
                 chunk.reachable.add(pk)
         yield chunk
         last = rows[-1][0]
+
+
+def _chunks_ahead(after: int, size: int, only: Sequence[int] | None) -> Iterator[_Rows]:
+    """:func:`_chunks`, the next one read by a thread (its own database connection)
+    while this one is evaluated and written: on PostgreSQL the reading is mostly a wait
+    on the server, which runs on another core. Inside a transaction (the caller's, or
+    a test's) the chunks are read in line, where the caller's transaction sees them."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield from _chunks(after, size, only)
+        return
+    ready: queue.Queue[_Rows | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: _Rows | BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for rows in _chunks(after, size, only):
+                if not offer(rows):
+                    return
+            offer(None)
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer(exc)
+        finally:
+            connections.close_all()  # this thread's connection
+
+    reader = threading.Thread(target=read, name="push-read-ahead", daemon=True)
+    reader.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()  # the consumer stopped early (a run taken over) or is done
+        reader.join(timeout=30)
 
 
 def _digest(text: str) -> int:
@@ -563,9 +611,21 @@ def push_profiles(
     False rolls the chunk back and stops (another executor took over). Raises
     :class:`MatchError` for an unknown policy id.
     """
+    with cyclic_gc_paused():
+        return _push(policy_ids, as_of, dry_run, profile_ids, after, on_chunk)
+
+
+def _push(
+    policy_ids: Sequence[str] | None,
+    as_of: dt.date | None,
+    dry_run: bool,
+    profile_ids: Sequence[int] | None,
+    after: int,
+    on_chunk: ChunkDone | None,
+) -> PushReport:
     ctx = _context(policy_ids, as_of, dry_run)
     report = PushReport()
-    for rows in _chunks(after, chunk_size(), profile_ids):
+    for rows in _chunks_ahead(after, chunk_size(), profile_ids):
         state = _state_frame(rows.ids)
         invalid = _invalid(rows, state)
         frame = evaluate_lines(b"\n".join(rows.payload), ctx.chosen, as_of=ctx.today)

@@ -442,3 +442,36 @@ def test_a_document_validated_at_import_is_trusted_and_one_changed_elsewhere_is_
     PushState.objects.all().delete()
     push_profiles(as_of=AS_OF)
     assert len(validated) == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_next_chunk_is_read_ahead_with_the_same_result(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from django.db import connection
+
+    policies_sync()
+    settings.PUSH_CHUNK_SIZE = 64
+    people = _population(300, seed=5)
+    _store(people)
+    readers: list[str] = []
+    real_chunks = push._chunks
+
+    def chunks(*args: Any) -> Any:
+        readers.append(threading.current_thread().name)
+        yield from real_chunks(*args)
+
+    monkeypatch.setattr(push, "_chunks", chunks)
+    report = push_profiles(as_of=AS_OF)
+    assert report.profiles == 300
+    assert report.newly_eligible == _match_pairs(people, None) > 0
+    # on PostgreSQL a thread reads (the reading is a wait on the server); SQLite reads in line
+    expected = "push-read-ahead" if connection.vendor == "postgresql" else "MainThread"
+    assert readers == [expected]
+    # a run that stops after its first chunk (taken over) leaves no reader behind
+    PushState.objects.all().delete()
+    stopped = push_profiles(as_of=AS_OF, on_chunk=lambda last, n, part: False)
+    assert stopped.profiles == 0 and not PushState.objects.exists()
+    assert not any(t.name == "push-read-ahead" for t in threading.enumerate())

@@ -25,10 +25,11 @@ import functools
 import gc
 import itertools
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import orjson
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models.lookups import In
 from django.utils import timezone
 
@@ -257,3 +258,51 @@ def cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+class WritesBehind:
+    """Runs write jobs one at a time in a thread with its own database connection, at
+    most one job behind the caller: on PostgreSQL the server stores one chunk (a wait,
+    on another core) while this process validates the next. A job is its own
+    transaction. On SQLite, or inside a transaction (the caller's or a test's, whose
+    rows another connection could not see), jobs run in line. An error of a job is
+    raised by the next :meth:`submit` or by :meth:`close`."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="writes-behind")
+        self._pending: Future[None] | None = None
+
+    def submit(self, job: Callable[[], None]) -> None:
+        if self._pool is None:
+            job()
+            return
+        self.wait()
+        self._pending = self._pool.submit(job)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self._pool is not None:
+                self._pool.submit(connections.close_all).result()  # the thread's connection
+                self._pool.shutdown()
+                self._pool = None
+
+    def __enter__(self) -> WritesBehind:
+        return self
+
+    def __exit__(self, kind: object, error: object, tb: object) -> None:
+        if error is None:
+            self.close()
+            return
+        try:  # the caller failed: let the job in flight end, report the caller's error
+            self.close()
+        except Exception:  # noqa: BLE001, S110 - the caller's error is the one raised
+            pass

@@ -19,6 +19,7 @@ them for lists. The audit event of an import carries counts only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
@@ -33,7 +34,7 @@ import orjson
 from django.db import connection, transaction
 from django.utils import timezone
 
-from talentport.common.bulk import bulk_insert, cyclic_gc_paused
+from talentport.common.bulk import WritesBehind, bulk_insert, cyclic_gc_paused
 from talentport.common.crypto import blind_index, encrypt
 from talentport.common.idcard import IdentityFormatError, mask_email, validate_cn_mobile
 from talentport.people.models import ImportRunStatus, ProfileImportRun, TalentProfile
@@ -362,8 +363,13 @@ class _Writer:
 
 
 def _store_chunk(
-    source: str, lines: list[_Line], report: ImportReport, refused: list[dict[str, Any]]
+    source: str,
+    lines: list[_Line],
+    report: ImportReport,
+    refused: list[dict[str, Any]],
+    behind: WritesBehind,
 ) -> None:
+    """Check the chunk's lines here; its writes go to ``behind`` (one transaction)."""
     writer = _Writer()
     stored = writer.existing(source, [line.key for line in lines])
     new: list[tuple[_Line, list[Any]]] = []
@@ -385,13 +391,23 @@ def _store_chunk(
             new.append((line, writer.values(line, False, None)))
         else:
             changed.append((existing[0], writer.values(line, bool(existing[2]), existing[3])))
+    if new or changed:
+        behind.submit(functools.partial(_write_chunk, writer, source, new, changed))
+    report.created += len(new)
+    report.updated += len(changed)
+
+
+def _write_chunk(
+    writer: _Writer,
+    source: str,
+    new: list[tuple[_Line, list[Any]]],
+    changed: list[tuple[int, list[Any]]],
+) -> None:
     with transaction.atomic():
         if new:
             writer.insert(source, new)
         if changed:
             writer.update(changed)
-    report.created += len(new)
-    report.updated += len(changed)
 
 
 def _records(raw: bytes, filename: str) -> tuple[int, Iterator[tuple[int, bytes | None, Any]]]:
@@ -455,6 +471,19 @@ def _import(
 ) -> ImportReport:
     total, records = _records(raw, filename)  # the whole file checked before any write
     run = _run_start(run, source=source, actor=actor, filename=filename, total=total)
+    with WritesBehind() as behind:
+        return _import_records(records, total, source, actor, run, progress, behind)
+
+
+def _import_records(
+    records: Iterator[tuple[int, bytes | None, Any]],
+    total: int,
+    source: str,
+    actor: Any,
+    run: ProfileImportRun,
+    progress: Progress | None,
+    behind: WritesBehind,
+) -> ImportReport:
     report = ImportReport()
     refused: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -482,7 +511,7 @@ def _import(
             # the profile slot holds the whole record until the digest says it changed
             lines.append(_Line(number, key, _digest(line_bytes, obj), obj, {}, False))
         if lines:
-            _store_chunk(source, lines, report, refused)
+            _store_chunk(source, lines, report, refused, behind)
         processed = min(total, start + CHUNK)
         # the progress is the run's heartbeat too (a quiet run is taken over, tasks.py)
         ProfileImportRun.objects.filter(pk=run.pk).update(
@@ -490,6 +519,7 @@ def _import(
         )
         if progress is not None:
             progress(processed, total)
+    behind.close()  # every chunk stored before the run is done
     report.refused = sorted(refused, key=lambda r: r["line"])
     report.run = run
     _run_finish(run, report)

@@ -172,6 +172,11 @@ def _put(target: dict[str, Any], path: str, value: Any) -> None:
     cur[parts[-1]] = value
 
 
+#: Data rows one workbook may hold: a workbook is read whole before anything is
+#: written, and a city's whole database comes as JSONL (read line by line).
+MAX_ROWS = 100_000
+
+
 def workbook_records(raw: bytes) -> list[tuple[int, bytes | None, Any]]:
     """``(row number, None, record or CellErrors)`` for each non-blank data row."""
     try:
@@ -189,6 +194,10 @@ def workbook_records(raw: bytes) -> list[tuple[int, bytes | None, Any]]:
         for number, row in enumerate(rows, start=2):
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in row):
                 continue
+            if len(out) == MAX_ROWS:
+                raise ImportFileError(
+                    f"表格超过 {MAX_ROWS} 行数据：请分成几个文件，或改用 JSONL 导入，未导入任何记录"
+                )
             record: dict[str, Any] = {}
             errors = CellErrors()
             for index, path, kind in wanted:

@@ -708,8 +708,8 @@ def push_run_create(
         policy_version=policy_version,
         as_of=as_of,
         dry_run=dry_run,
-        total=TalentProfile.objects.count(),
-    )
+    )  # its total is counted when a worker starts it: counting a million rows is
+    # not for the publishing request
     if queue:
         transaction.on_commit(lambda: push_run_enqueue(run.pk))
     return run
@@ -750,6 +750,9 @@ def push_run_execute(
     run = _claim(run_id)
     if run is None:
         return None
+    if not run.checkpoint:
+        run.total = TalentProfile.objects.count()
+        PushRun.objects.filter(pk=run_id).update(total=run.total)
     state = {"checkpoint": run.checkpoint}
     totals = PushReport.from_counts(run.counts or {})
 

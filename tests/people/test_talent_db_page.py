@@ -347,3 +347,17 @@ def test_a_running_import_is_taken_over_only_when_its_worker_went_quiet(
     assert tasks.profile_imports_resume.run() == 1
     run.refresh_from_db()
     assert run.status == ImportRunStatus.FAILED and "不存在" in run.error
+
+
+def test_a_workbook_over_the_row_limit_is_refused_whole(monkeypatch: Any) -> None:
+    from talentport.people import talent_xlsx
+    from talentport.people.talent_import import ImportFileError, talent_profiles_import
+
+    monkeypatch.setattr(talent_xlsx, "MAX_ROWS", 3)
+    content = _filled_template([{"id": f"A-{i}"} for i in range(4)])
+    with pytest.raises(ImportFileError, match="超过 3 行数据"):
+        talent_profiles_import(content, source="校友会", filename="big.xlsx")
+    assert not TalentProfile.objects.exists()
+    # at the limit it is read
+    three = _filled_template([{"id": f"A-{i}"} for i in range(3)])
+    assert talent_profiles_import(three, source="校友会", filename="ok.xlsx").created == 3

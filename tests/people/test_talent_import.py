@@ -321,3 +321,40 @@ def test_more_lines_than_a_chunk(monkeypatch: Any) -> None:
     assert report.refused[0]["line"] == 21
     again = talent_profiles_import(content, source=SOURCE)
     assert again.counts == {"created": 0, "updated": 0, "unchanged": 20, "refused": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_chunks_are_written_behind_and_a_failed_write_stops_it(
+    monkeypatch: Any,
+) -> None:
+    import threading
+
+    from talentport.people import talent_import
+    from talentport.people.models import ImportRunStatus, ProfileImportRun
+
+    monkeypatch.setattr(talent_import, "CHUNK", 4)
+    writers: list[str] = []
+    real = talent_import._write_chunk
+
+    def write(*args: Any) -> None:
+        writers.append(threading.current_thread().name)
+        real(*args)
+
+    monkeypatch.setattr(talent_import, "_write_chunk", write)
+    report = talent_profiles_import(jsonl(*(line(i) for i in range(10))), source=SOURCE)
+    assert report.created == 10 and TalentProfile.objects.filter(source=SOURCE).count() == 10
+    # on PostgreSQL a thread stores each chunk while the next is checked; SQLite in line
+    behind = connection.vendor == "postgresql"
+    assert len(writers) == 3
+    assert all(name.startswith("writes-behind") == behind for name in writers)
+
+    # a chunk whose write fails stops the import: the error is raised, the run not done
+    def broken(*args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(talent_import, "_write_chunk", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        talent_profiles_import(jsonl(*(line(i) for i in range(20, 30))), source=SOURCE)
+    assert TalentProfile.objects.filter(source=SOURCE).count() == 10
+    last = ProfileImportRun.objects.order_by("-id").first()
+    assert last is not None and last.status != ImportRunStatus.DONE

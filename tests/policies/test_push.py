@@ -240,12 +240,14 @@ def test_with_the_broker_down_a_push_is_recorded_and_waits_for_it(
     client.force_login(admin)
     page = client.get(f"/policies/staff/runs/{run.uuid}/").content.decode()
     assert "任务队列暂时无法连接" in page
+    assert "开始执行时统计画像总数" in page and "0 / 0" not in page  # counted when it starts
     # when the broker is back, the scheduler's resume task hands it to the queue
     settings.TASKS_EAGER = True
     PushRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
     assert push_runs_resume() == 1
     run.refresh_from_db()
     assert run.status == PushRunStatus.DONE and run.counts["people_notified"] == 1
+    assert (run.processed, run.total) == (1, 1)
 
 
 def test_the_cli_prints_the_report_and_refuses_bad_options(synced: None, capsys: Any) -> None:

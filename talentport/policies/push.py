@@ -32,7 +32,7 @@ from django.db.models.functions import Cast, Length
 from django.urls import reverse
 from django.utils import timezone
 
-from talentport.common.bulk import bulk_insert, cyclic_gc_paused
+from talentport.common.bulk import WritesBehind, bulk_insert, cyclic_gc_paused
 from talentport.funds.models import Grant
 from talentport.notify.models import MessageKind
 from talentport.notify.outbox import OutboxItem, outbox_queue
@@ -625,33 +625,71 @@ def _push(
 ) -> PushReport:
     ctx = _context(policy_ids, as_of, dry_run)
     report = PushReport()
-    for rows in _chunks_ahead(after, chunk_size(), profile_ids):
-        state = _state_frame(rows.ids)
-        invalid = _invalid(rows, state)
-        frame = evaluate_lines(b"\n".join(rows.payload), ctx.chosen, as_of=ctx.today)
-        if invalid:
-            frame = frame.with_columns(pl.col("bad") | pl.col("id").is_in(list(invalid)))
-        digests = pl.DataFrame(
-            {"id": rows.ids, "digest": rows.digests}, schema={"id": pl.Int64, "digest": pl.Int64}
-        )
-        changed, evaluated, skipped = _diff(frame, state, digests, ctx.chosen, ctx.today)
-        part = PushReport(profiles=evaluated, skipped_invalid=skipped)
-        states, items, grants = _act(frame, changed, rows, ctx, part)
-        if skipped:
-            _log_skipped(frame)
-        if dry_run:
-            part.grants = len(_new_grants(grants))
-            if on_chunk is not None and not on_chunk(rows.ids[-1], len(rows.ids), part):
+    written: list[PushReport] = []  # the chunks committed, in order
+    stopped = threading.Event()
+    with WritesBehind() as behind:
+        for rows in _chunks_ahead(after, chunk_size(), profile_ids):
+            part, writes = _chunk(rows, ctx)
+            if dry_run:
+                states, items, grants = writes
+                part.grants = len(_new_grants(grants))
+                if on_chunk is not None and not on_chunk(rows.ids[-1], len(rows.ids), part):
+                    break
+                report.add(part)
+                continue
+            behind.submit(
+                functools.partial(
+                    _commit, writes, part, rows.ids[-1], len(rows.ids), on_chunk, written, stopped
+                )
+            )
+            if stopped.is_set():  # the chunk before was refused (another executor took over)
                 break
-            report.add(part)
-            continue
-        with transaction.atomic():
-            part.grants = _write(states, items, grants)
-            if on_chunk is not None and not on_chunk(rows.ids[-1], len(rows.ids), part):
-                transaction.set_rollback(True)
-                break
+    for part in written:
         report.add(part)
     return report
+
+
+_Writes = tuple[list["_StateRow"], list[OutboxItem], list["_GrantRow"]]
+
+
+def _commit(
+    writes: _Writes,
+    part: PushReport,
+    last_pk: int,
+    count: int,
+    on_chunk: ChunkDone | None,
+    written: list[PushReport],
+    stopped: threading.Event,
+) -> None:
+    """One chunk's writes and its checkpoint, in one transaction (run one chunk behind
+    the evaluation on PostgreSQL, see common.bulk.WritesBehind)."""
+    if stopped.is_set():
+        return
+    with transaction.atomic():
+        part.grants = _write(*writes)
+        if on_chunk is not None and not on_chunk(last_pk, count, part):
+            transaction.set_rollback(True)
+            stopped.set()
+            return
+    written.append(part)
+
+
+def _chunk(rows: _Rows, ctx: _Context) -> tuple[PushReport, _Writes]:
+    """One chunk evaluated and compared: its figures and what it would write."""
+    state = _state_frame(rows.ids)
+    invalid = _invalid(rows, state)
+    frame = evaluate_lines(b"\n".join(rows.payload), ctx.chosen, as_of=ctx.today)
+    if invalid:
+        frame = frame.with_columns(pl.col("bad") | pl.col("id").is_in(list(invalid)))
+    digests = pl.DataFrame(
+        {"id": rows.ids, "digest": rows.digests}, schema={"id": pl.Int64, "digest": pl.Int64}
+    )
+    changed, evaluated, skipped = _diff(frame, state, digests, ctx.chosen, ctx.today)
+    part = PushReport(profiles=evaluated, skipped_invalid=skipped)
+    writes = _act(frame, changed, rows, ctx, part)
+    if skipped:
+        _log_skipped(frame)
+    return part, writes
 
 
 def _log_skipped(frame: pl.DataFrame) -> None:

@@ -447,7 +447,7 @@ def test_a_document_validated_at_import_is_trusted_and_one_changed_elsewhere_is_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_transaction_the_next_chunk_is_read_ahead_with_the_same_result(
+def test_outside_a_transaction_chunks_are_read_ahead_and_written_behind_with_the_same_result(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import threading
@@ -466,12 +466,23 @@ def test_outside_a_transaction_the_next_chunk_is_read_ahead_with_the_same_result
         yield from real_chunks(*args)
 
     monkeypatch.setattr(push, "_chunks", chunks)
+    writers: list[str] = []
+    real_write = push._write
+
+    def write(*args: Any) -> int:
+        writers.append(threading.current_thread().name)
+        return real_write(*args)
+
+    monkeypatch.setattr(push, "_write", write)
     report = push_profiles(as_of=AS_OF)
     assert report.profiles == 300
     assert report.newly_eligible == _match_pairs(people, None) > 0
-    # on PostgreSQL a thread reads (the reading is a wait on the server); SQLite reads in line
-    expected = "push-read-ahead" if connection.vendor == "postgresql" else "MainThread"
-    assert readers == [expected]
+    # on PostgreSQL one thread reads ahead and one writes behind (each mostly a wait on
+    # the server) while the chunk between is evaluated; SQLite does all in line
+    on_postgres = connection.vendor == "postgresql"
+    assert readers == ["push-read-ahead" if on_postgres else "MainThread"]
+    assert len(writers) == 5  # 300 profiles in chunks of 64
+    assert all(name.startswith("writes-behind") == on_postgres for name in writers)
     # a run that stops after its first chunk (taken over) leaves no reader behind
     PushState.objects.all().delete()
     stopped = push_profiles(as_of=AS_OF, on_chunk=lambda last, n, part: False)

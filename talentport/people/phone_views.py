@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -35,9 +35,11 @@ def phone_verify(request: HttpRequest) -> HttpResponse:
             if request.POST.get("op") == "confirm":
                 result = phone_verification_confirm(user=request.user, phone=phone, code=code)
                 if result.taken_over is not None or result.linked:
-                    messages.success(request, _t("手机号已验证，已关联您在人才信息库中的信息。"))
+                    messages.success(
+                        request, gettext("手机号已验证，已关联您在人才信息库中的信息。")
+                    )
                 else:
-                    messages.success(request, _t("手机号已验证。"))
+                    messages.success(request, gettext("手机号已验证。"))
                 return redirect("people:account")
             phone_verification_send(user=request.user, phone=phone)
             sent = True

@@ -9,13 +9,15 @@ plain tuples of Python values in the order of ``columns``:
   insert, else into a temporary table shaped like the target's columns, then moved with
   one ``INSERT … SELECT … ON CONFLICT``;
 - on SQLite one ``INSERT … ON CONFLICT`` is run per row by the driver (``executemany``,
-  in C), or one statement per row with ``RETURNING`` when the new rows are asked for.
+  in C), or, when the new rows are asked for (``RETURNING``), multi-row statements of
+  at most 999 parameters.
 
 Values are converted once per column from the model field's kind (UUIDs, date-times,
 decimals and JSON as each database stores them); a column left out that Django fills
 (a Python default such as ``uuid4``, ``auto_now``) is filled as ``save()`` would;
-constraints, defaults in the database and foreign keys act as for any insert. Callers pass each conflict key at most once per
-call (PostgreSQL refuses to update one row twice in one statement).
+constraints, defaults in the database and foreign keys act as for any insert. Callers
+pass each conflict key at most once per call (PostgreSQL refuses to update one row
+twice in one statement).
 """
 
 from __future__ import annotations

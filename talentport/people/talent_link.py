@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils.translation import gettext
 
 from talentport.common.crypto import blind_index_filter
 from talentport.common.idcard import IdentityFormatError
@@ -62,8 +63,10 @@ def _code_hash(user: Any, phone: str, code: str) -> str:
 
 
 def phone_verification_send(*, user: Any, phone: str) -> str:
-    """Send a 6-digit code to ``phone`` (a mainland mobile); returns it normalised."""
-    from talentport.notify.sms import get_sms_backend
+    """Send a 6-digit code to ``phone`` (a mainland mobile); returns it normalised. The
+    SMS goes through the outbox (recorded, its text encrypted, rate-limited and retried,
+    sent after commit, at night too: the person is waiting for it)."""
+    from talentport.notify.delivery import delivery_to_phone_queue
 
     try:
         number = mobile_check(phone)
@@ -72,7 +75,7 @@ def phone_verification_send(*, user: Any, phone: str) -> str:
     sends_key = _key(user, "sends")
     sends = cache.get(sends_key, 0)
     if sends >= MAX_SENDS_PER_HOUR:
-        raise PhoneVerificationError("验证码发送过于频繁，请一小时后再试", field="phone")
+        raise PhoneVerificationError(gettext("验证码发送过于频繁，请一小时后再试"), field="phone")
     cache.set(sends_key, sends + 1, 3600)
     code = f"{secrets.randbelow(10**6):06d}"
     cache.set(
@@ -81,7 +84,13 @@ def phone_verification_send(*, user: Any, phone: str) -> str:
         CODE_TTL,
     )
     text = f"【青岛人才服务】您的手机号验证码为 {code}，{CODE_TTL // 60} 分钟内有效。如非本人操作请忽略。"
-    transaction.on_commit(lambda: get_sms_backend().send(phone=number, text=text))
+    delivery_to_phone_queue(
+        phone=number,
+        title=gettext("手机号验证码"),
+        dedupe_key=f"people:phone-code:{user.uuid}:{secrets.token_hex(8)}",
+        secret_text=text,
+        quiet_exempt=True,
+    )
     return number
 
 
@@ -94,15 +103,15 @@ def phone_verification_confirm(*, user: Any, phone: str, code: str) -> LinkResul
     key = _key(user, "code")
     pending = cache.get(key)
     if not pending or pending["phone"] != number:
-        raise PhoneVerificationError("验证码已过期或未发送，请重新获取")
+        raise PhoneVerificationError(gettext("验证码已过期或未发送，请重新获取"))
     given = "".join(str(code or "").split())
     if not hmac.compare_digest(pending["hash"], _code_hash(user, number, given)):
         pending["tries"] += 1
         if pending["tries"] >= MAX_ATTEMPTS:
             cache.delete(key)
-            raise PhoneVerificationError("验证码错误次数过多，请重新获取")
+            raise PhoneVerificationError(gettext("验证码错误次数过多，请重新获取"))
         cache.set(key, pending, CODE_TTL)
-        raise PhoneVerificationError("验证码不正确")
+        raise PhoneVerificationError(gettext("验证码不正确"))
     cache.delete(key)
     audit_event_record(subject=user, action="user.phone_verified", actor=user)
     return talent_profile_link(user=user, phone=number)

@@ -93,6 +93,18 @@ def test_the_link_needs_the_code_sent_to_the_phone(
     [(to, text)] = LocmemSmsBackend.outbox
     code = re.search(r"\d{6}", text)
     assert to == PHONE and code is not None
+    # it went through the outbox: recorded for staff, sent, its text kept encrypted
+    from django.db import connection
+
+    from talentport.notify.models import Delivery, DeliveryStatus
+
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.SENT and delivery.quiet_exempt
+    assert delivery.phone_masked == PHONE[:3] + "****" + PHONE[-4:]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret_text FROM notify_delivery")
+        [(raw,)] = cursor.fetchall()
+    assert code[0] not in str(raw)
     with pytest.raises(PhoneVerificationError):
         phone_verification_confirm(
             user=user, phone=PHONE, code="000000" if code[0] != "000000" else "111111"

@@ -45,11 +45,6 @@ def profiles_import(run_uuid: str) -> None:
     ProfileImportRun.objects.filter(pk=run.pk).update(upload_path="")
 
 
-def _stale() -> dt.timedelta:
-    """A running import whose worker has written no progress for this long is taken over."""
-    return dt.timedelta(seconds=int(getattr(settings, "PUSH_STALE_SECONDS", 600)))
-
-
 def _claim(pk: int) -> bool:
     """Take the run for this worker: a queued one, or a running one whose worker has
     gone quiet. One conditional update, so two deliveries of the task (the resume below
@@ -57,13 +52,14 @@ def _claim(pk: int) -> bool:
     from django.db.models import Q
 
     from talentport.people.models import ImportRunStatus, ProfileImportRun
+    from talentport.policies.push import stale_after  # one quiet-worker limit for all runs
 
     now = timezone.now()
     return bool(
         ProfileImportRun.objects.filter(pk=pk)
         .filter(
             Q(status=ImportRunStatus.QUEUED)
-            | Q(status=ImportRunStatus.RUNNING, updated_at__lt=now - _stale())
+            | Q(status=ImportRunStatus.RUNNING, updated_at__lt=now - stale_after())
         )
         .update(status=ImportRunStatus.RUNNING, updated_at=now)
     )
@@ -78,13 +74,14 @@ def profile_imports_resume() -> int:
 
     from talentport.common.tasks import enqueue
     from talentport.people.models import ImportRunStatus, ProfileImportRun
+    from talentport.policies.push import stale_after
 
     now = timezone.now()
     due = (
         ProfileImportRun.objects.exclude(upload_path="")
         .filter(
             Q(status=ImportRunStatus.QUEUED, created_at__lt=now - dt.timedelta(minutes=1))
-            | Q(status=ImportRunStatus.RUNNING, updated_at__lt=now - _stale())
+            | Q(status=ImportRunStatus.RUNNING, updated_at__lt=now - stale_after())
         )
         .values_list("uuid", flat=True)[:20]
     )
